@@ -7,14 +7,15 @@ Docs: https://fastmtl.github.io/fastmtl/all.html.md"""
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/09_all.ipynb #5fb9dd5c
+# %% ../nbs/09_all.ipynb #36b3bcb2
 from .loss import *
 from .metric import *
 from .models import *
 from .learner import *
 from .data import *
 from .datasets import *
-from . import loss as _loss, metric as _metric, models as _models, learner as _learner, data as _data, datasets as _datasets
+from .weighting import *
+from . import loss as _loss, metric as _metric, models as _models, learner as _learner, data as _data, datasets as _datasets, weighting as _weighting
 
-# %% ../nbs/09_all.ipynb #35977f00
-__all__ = [n for m in (_loss, _metric, _models, _learner, _data, _datasets) for n in m.__all__]
+# %% ../nbs/09_all.ipynb #9274ec4f
+__all__ = [n for m in (_loss, _metric, _models, _learner, _data, _datasets, _weighting) for n in m.__all__]
