@@ -92,15 +92,31 @@ def task_names(dls) -> list:
 def _clip_grid(n, ncols=1, figsize=None, nframes=5):
     return get_grid(n, nrows=n, ncols=ncols, figsize=ifnone(figsize, (min(2.2*nframes, 14), 2.2*n)))
 
-def _title(parts, names):
-    return '   '.join(f'{n}: {p}' if n else str(p) for p, n in zip(parts, names or [None]*len(parts)))
+def _is_num(v) -> bool:
+    "Whether `v` is a number, or a tensor or tuple of numbers, as regression targets and predictions are"
+    if isinstance(v, Tensor): return v.is_floating_point()
+    if isinstance(v, (tuple, list)) and not isinstance(v, L): return len(v) > 0 and all(_is_num(o) for o in v)
+    return isinstance(v, float)
+
+def _fmt(v) -> str:
+    "A short label for a decoded target or prediction: numbers to 3 significant digits, label sets joined with ';'"
+    if isinstance(v, Tensor): v = v.item() if v.numel() == 1 else tuple(v.flatten().tolist())
+    if isinstance(v, float): return f'{v:.3g}'
+    if isinstance(v, (tuple, list)) and _is_num(v): return _fmt(v[0]) if len(v) == 1 else '(' + ', '.join(map(_fmt, v)) + ')'
+    if isinstance(v, L) or isinstance(v, (tuple, list)): return ';'.join(map(str, v)) or '∅'
+    return str(v)
+
+def _title(parts, names, sep='   '):
+    return sep.join(f'{n}: {p}' if n else str(p) for p, n in zip(parts, names or [None]*len(parts)))
+
+def _same(p, t) -> bool: return _is_num(t) or _fmt(p) == _fmt(t)   # numbers are never exactly right: not judged
 
 @dispatch
 def show_batch(x:ImageTuple, y, samples, ctxs=None, max_n=6, names=None, figsize=None, **kwargs):
     n = min(len(samples), max_n)
     if ctxs is None: ctxs = _clip_grid(n, figsize=figsize, nframes=len(samples[0][0]))
     for s, ctx in zip(samples[:n], ctxs):
-        s[0].show(ctx=ctx, title=_title([str(t) for t in s[1:]], names), **kwargs)
+        s[0].show(ctx=ctx, title=_title([_fmt(t) for t in s[1:]], names), **kwargs)
     return ctxs
 
 @dispatch
@@ -108,8 +124,36 @@ def show_results(x:ImageTuple, y, samples, outs, ctxs=None, max_n=6, names=None,
     n = min(len(samples), max_n)
     if ctxs is None: ctxs = _clip_grid(n, figsize=figsize, nframes=len(samples[0][0]))
     for s, o, ctx in zip(samples[:n], outs[:n], ctxs):
-        parts = [f'{p}/{t}' for p, t in zip(o, s[1:])]
-        ok = all(str(p) == str(t) for p, t in zip(o, s[1:]))
+        parts = [f'{_fmt(p)}/{_fmt(t)}' for p, t in zip(o, s[1:])]
+        ok = all(_same(p, t) for p, t in zip(o, s[1:]))
         s[0].show(ctx=ctx, **kwargs)
         ctx.set_title(_title(parts, names), color='green' if ok else 'red')
+    return ctxs
+
+# %% ../nbs/06_data.ipynb #60b6ed67
+from fastai.vision.core import TensorImage
+
+def _image_grid(n, nrows, ncols, figsize, n_tasks):
+    "A grid for `n` images, tall enough for a title of `n_tasks` lines"
+    nc = min(n, ncols or 3)
+    return get_grid(n, nrows=nrows, ncols=nc, figsize=ifnone(figsize, (3*nc, (2.6 + 0.25*n_tasks)*math.ceil(n/nc))))
+
+@dispatch
+def show_batch(x:TensorImage, y:tuple, samples, ctxs=None, max_n=10, nrows=None, ncols=3, figsize=None, names=None, **kwargs):
+    n = min(len(samples), max_n)
+    if ctxs is None: ctxs = _image_grid(n, nrows, ncols, figsize, len(samples[0]) - 1)
+    for s, ctx in zip(samples[:n], ctxs):
+        s[0].show(ctx=ctx, **kwargs)
+        ctx.set_title(_title([_fmt(t) for t in s[1:]], names, sep='\n'), fontsize='small')
+    return ctxs
+
+@dispatch
+def show_results(x:TensorImage, y:tuple, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=3, figsize=None, names=None, **kwargs):
+    n = min(len(samples), max_n)
+    if ctxs is None: ctxs = _image_grid(n, nrows, ncols, figsize, len(samples[0]) - 1)
+    for s, o, ctx in zip(samples[:n], outs[:n], ctxs):
+        s[0].show(ctx=ctx, **kwargs)
+        ok = all(_same(p, t) for p, t in zip(o, s[1:]))
+        ctx.set_title(_title([f'{_fmt(p)}/{_fmt(t)}' for p, t in zip(o, s[1:])], names, sep='\n'),
+                      color='green' if ok else 'red', fontsize='small')
     return ctxs

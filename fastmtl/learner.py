@@ -77,21 +77,25 @@ class MultiTaskInterpretation:
         raise ValueError(f"Unknown task {task!r}: the tasks are {self.names}")
 
     def _labels(self, i):
-        "Targets and decoded predictions of classification task `i`, items without a label left out"
+        "Targets and decoded predictions of classification task `i` (one-hot rows if multi-label), items without a label left out"
         lf, r = self.learn.loss_func, self.learn.loss_func.routings[i]
         if self.vocabs[i] is None: raise ValueError(f"Task {self.names[i]!r} has no vocab (a regression target?): no classification report")
         targ, pred = self.targs[r.target_idx], self.decoded[r.pred_idx]
-        if targ.ndim != 1: raise ValueError(f"Task {self.names[i]!r} is not single-label (targets of shape {tuple(targ.shape)})")
+        if targ.ndim not in (1, 2) or pred.shape != targ.shape:
+            raise ValueError(f"Task {self.names[i]!r}: expected one class index per item or one-hot rows of {len(self.vocabs[i])} labels, "
+                             f"got targets of shape {tuple(targ.shape)} and predictions of shape {tuple(pred.shape)}")
         mask = label_mask(targ, missing=lf.missing[i])
         if mask is not None: targ, pred = targ[mask], pred[mask]
-        return targ.cpu().numpy(), pred.cpu().numpy()
+        return targ.cpu().numpy().astype(int), pred.cpu().numpy().astype(int)
+
+    def _multilabel(self, i) -> bool: return self.targs[self.learn.loss_func.routings[i].target_idx].ndim == 2
 
     def classification_tasks(self) -> list:
-        "Names of the single-label classification tasks"
-        return [n for i, n in enumerate(self.names) if self.vocabs[i] is not None and self.targs[self.learn.loss_func.routings[i].target_idx].ndim == 1]
+        "Names of the classification tasks, single- and multi-label"
+        return [n for i, n in enumerate(self.names) if self.vocabs[i] is not None and self.targs[self.learn.loss_func.routings[i].target_idx].ndim in (1, 2)]
 
     def report(self, task, **kwargs) -> str:
-        "scikit-learn's `classification_report` of `task`, with its vocab as class names"
+        "scikit-learn's `classification_report` of `task`, with its vocab as class names (a row per label if multi-label)"
         from sklearn.metrics import classification_report
         i = self._task(task)
         y, p = self._labels(i)
@@ -103,16 +107,19 @@ class MultiTaskInterpretation:
         for n in self.classification_tasks(): print(f"{n}\n{self.report(n)}")
 
     def confusion_matrix(self, task):
-        "The confusion matrix of `task` (rows: truth, columns: prediction) as a numpy array"
-        from sklearn.metrics import confusion_matrix
+        "The confusion matrix of `task` (rows: truth, columns: prediction) as a numpy array; per label (n, 2, 2) if multi-label"
+        from sklearn.metrics import confusion_matrix, multilabel_confusion_matrix
         i = self._task(task)
         y, p = self._labels(i)
+        if self._multilabel(i): return multilabel_confusion_matrix(y, p, labels=list(range(len(self.vocabs[i]))))
         return confusion_matrix(y, p, labels=list(range(len(self.vocabs[i]))))
 
     def plot_confusion_matrix(self, task, ax=None, figsize=(6, 5), **kwargs):
         "Plot the confusion matrix of `task`, titled with the task's name; returns the axis"
         from sklearn.metrics import ConfusionMatrixDisplay
         i = self._task(task)
+        if self._multilabel(i): raise ValueError(f"Task {self.names[i]!r} is multi-label: its confusion matrix is one 2×2 table per label, "
+                                                 f"`confusion_matrix({self.names[i]!r})`; `report({self.names[i]!r})` prints one row per label")
         if ax is None: _, ax = plt.subplots(figsize=figsize)
         ConfusionMatrixDisplay(self.confusion_matrix(i), display_labels=[str(o) for o in self.vocabs[i]]).plot(ax=ax, colorbar=False, **kwargs)
         ax.set_title(self.names[i])
