@@ -12,7 +12,8 @@ from .loss import CombinedLoss, label_mask
 from .data import task_vocabs
 
 # %% auto #0
-__all__ = ['RoutedMetric', 'route_to_metric', 'mtl_metrics', 'TaskLoss', 'check_head_sizes', 'TaskLosses']
+__all__ = ['RoutedMetric', 'route_to_metric', 'mtl_metrics', 'TaskLoss', 'check_head_sizes', 'TaskLosses', 'lower_is_better',
+           'delta_m', 'DeltaM', 'single_task_baselines']
 
 # %% ../nbs/01_metric.ipynb #694796ce
 def _as_metric(m):
@@ -177,3 +178,61 @@ class TaskLosses(Callback):
 
 # %% ../nbs/01_metric.ipynb #87d86b74
 if TaskLosses not in defaults.callbacks: defaults.callbacks.append(TaskLosses)
+
+# %% ../nbs/01_metric.ipynb #ad0f1076
+_LOWER_IS_BETTER = ('rmse', 'mse', 'mae', 'error', 'loss', 'abs_rel', 'l1', 'perplexity')
+
+def lower_is_better(name:str) -> bool:
+    "Whether a metric named `name` improves as it falls (an error, a loss, a distance), judged by its name"
+    return any(k in name.lower() for k in _LOWER_IS_BETTER)
+
+def delta_m(metrics:dict, baseline:dict, tasks:list|None=None, lower:list|None=None) -> float:
+    "Δm in %: mean over tasks of the mean signed relative change of each metric in `baseline` (> 0: better than it)"
+    if not baseline: raise ValueError("delta_m: the baseline has no metric")
+    missing = [k for k in baseline if k not in metrics]
+    if missing: raise KeyError(f"delta_m: no value for the baseline's metric(s) {missing}; the values given are for {list(metrics)}")
+    groups = {}
+    for k, b in baseline.items():
+        if not b: raise ValueError(f"delta_m: the baseline of {k!r} is 0: its relative change is undefined")
+        t = next((t for t in sorted(tasks or [], key=len, reverse=True) if k.startswith(f'{t}_')), k)
+        sign = -1 if (k in lower if lower is not None else lower_is_better(k)) else 1
+        groups.setdefault(t, []).append(sign * (float(metrics[k]) - b) / abs(b))
+    return 100 * float(np.mean([np.mean(v) for v in groups.values()]))
+
+# %% ../nbs/01_metric.ipynb #60f70c24
+class DeltaM(Metric):
+    "Δm (%) of the Learner's other metrics against single-task `baseline` {metric name: value}; > 0 is better"
+    def __init__(self, baseline:dict, lower:list|None=None, name:str='delta_m'):
+        if not baseline: raise ValueError("DeltaM: the baseline has no metric: pass {metric name: single-task value}")
+        self.baseline, self.lower, self._name, self.learn = dict(baseline), lower, name, None
+    def reset(self): pass
+    def accumulate(self, learn): self.learn = learn
+    @property
+    def name(self): return self._name
+    @property
+    def value(self):
+        if self.learn is None: return None
+        vals = {m.name: m.value for m in self.learn.metrics if m is not self and getattr(m, 'name', None) in self.baseline}
+        missing = [k for k in self.baseline if k not in vals]
+        if missing: raise ValueError(f"DeltaM: the Learner has no metric named {missing} (its metrics: "
+                                     f"{[getattr(m, 'name', '?') for m in self.learn.metrics]}); the baseline's keys must be metric names")
+        return delta_m(vals, self.baseline, getattr(self.learn.loss_func, 'names', None), self.lower)
+
+# %% ../nbs/01_metric.ipynb #7f3a5078
+def single_task_baselines(make_learner, fit, seed:int|None=0) -> dict:
+    "Each task's final metrics when `make_learner()` is trained by `fit(learn)` on that task alone"
+    names, res, k = None, {}, 0
+    while names is None or k < len(names):
+        if seed is not None: set_seed(seed, reproducible=True)
+        learn = make_learner()
+        if not isinstance(learn.loss_func, CombinedLoss):
+            raise TypeError(f"single_task_baselines: make_learner() must return a Learner with a CombinedLoss, got {type(learn.loss_func).__name__}")
+        names = learn.loss_func.names
+        learn.loss_func.weight = [1. if i == k else 0. for i in range(len(names))]
+        fit(learn)
+        vals = dict(zip(learn.recorder.metric_names[1:-1], learn.recorder.values[-1]))
+        mine = {m: v for m, v in vals.items() if m.startswith(f'{names[k]}_') and not m.endswith(('_loss', '_weight'))}
+        if not mine: raise ValueError(f"single_task_baselines: task {names[k]!r} has no metric in the progress table "
+                                      f"({list(vals)}): give the learner metrics named '{names[k]}_<metric>'")
+        res.update(mine); k += 1
+    return res
