@@ -67,7 +67,7 @@ class TorchjdAutojac(_Reference):
 
 CONFIGS = {
     'equal weighting': lambda: [],
-    'UncertaintyWeighting': lambda: [UncertaintyWeighting()],
+    "UncertaintyWeighting(init='loss')": lambda: [UncertaintyWeighting(init='loss')],
     'DynamicWeightAverage': lambda: [DynamicWeightAverage()],
     'RandomLossWeighting': lambda: [RandomLossWeighting()],
     'GeometricLossStrategy': lambda: [GeometricLossStrategy()],
