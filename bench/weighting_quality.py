@@ -9,7 +9,7 @@ Single-task baselines: `single_task_baselines` (the same learner with the other 
 
 Usage: python bench/weighting_quality.py [--n 1500] [--epochs 4] [--lr 3e-3] [--seeds 0 1 2] [--only NAME ...]
 """
-import argparse, time, warnings
+import argparse, random, time, warnings
 from fastai.vision.all import *
 from fastmtl.all import *
 from torchjd.aggregation import UPGrad, MGDA
@@ -61,6 +61,7 @@ def main():
         runs, secs = [], []
         for s in a.seeds:
             set_seed(s, reproducible=True)
+            for dl in dls.loaders: dl.rng = random.Random(s)   # the same batch order for every strategy
             learn = make(cbs=STRATEGIES[name]())
             t = time.perf_counter()
             fit(learn)

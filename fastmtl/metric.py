@@ -225,6 +225,8 @@ def single_task_baselines(make_learner, fit, seed:int|None=0) -> dict:
     while names is None or k < len(names):
         if seed is not None: set_seed(seed, reproducible=True)
         learn = make_learner()
+        if seed is not None:   # a fastai DataLoader draws its shuffling generator when it is built: reset it too
+            for dl in learn.dls.loaders: dl.rng = random.Random(seed)
         if not isinstance(learn.loss_func, CombinedLoss):
             raise TypeError(f"single_task_baselines: make_learner() must return a Learner with a CombinedLoss, got {type(learn.loss_func).__name__}")
         names = learn.loss_func.names
