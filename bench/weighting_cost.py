@@ -17,6 +17,7 @@ import argparse, time, warnings
 from fastai.vision.all import *
 from fastmtl.all import *
 from torchjd.aggregation import UPGrad
+from strategies import STRATEGIES
 
 class StepTimer(Callback):
     order = -100
@@ -65,16 +66,7 @@ class TorchjdAutojac(_Reference):
         _plain_grads(self.learn.model)
         raise CancelBackwardException()
 
-CONFIGS = {
-    'equal weighting': lambda: [],
-    "UncertaintyWeighting(init='loss')": lambda: [UncertaintyWeighting(init='loss')],
-    'DynamicWeightAverage': lambda: [DynamicWeightAverage()],
-    'RandomLossWeighting': lambda: [RandomLossWeighting()],
-    'GeometricLossStrategy': lambda: [GeometricLossStrategy()],
-    'GradNorm': lambda: [GradNorm()],
-    'FAMO': lambda: [FAMO()],
-    "GradientAggregation(UPGrad, 'features')": lambda: [GradientAggregation(UPGrad(), mode='features')],
-    "GradientAggregation(UPGrad, 'params')": lambda: [GradientAggregation(UPGrad(), mode='params')],
+CONFIGS = {**STRATEGIES,
     'ref: K separate backwards + UPGrad': lambda: [SeparateBackwards()],
     'ref: torchjd autojac (mtl_backward + jac_to_grad)': lambda: [TorchjdAutojac()],
 }

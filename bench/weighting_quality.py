@@ -12,19 +12,8 @@ Usage: python bench/weighting_quality.py [--n 1500] [--epochs 4] [--lr 3e-3] [--
 import argparse, random, time, warnings
 from fastai.vision.all import *
 from fastmtl.all import *
-from torchjd.aggregation import UPGrad, MGDA
+from strategies import STRATEGIES
 
-STRATEGIES = {
-    'equal weights': lambda: [],
-    "UncertaintyWeighting(init='loss')": lambda: [UncertaintyWeighting(init='loss')],
-    'DynamicWeightAverage': lambda: [DynamicWeightAverage()],
-    'RandomLossWeighting': lambda: [RandomLossWeighting()],
-    'GeometricLossStrategy': lambda: [GeometricLossStrategy()],
-    'GradNorm': lambda: [GradNorm()],
-    'FAMO': lambda: [FAMO()],
-    "GradientAggregation(UPGrad, 'features')": lambda: [GradientAggregation(UPGrad(), mode='features')],
-    "GradientAggregation(UPGrad, 'params')": lambda: [GradientAggregation(UPGrad(), mode='params')],
-}
 KEYS = ['count_accuracy', 'digits_accuracy_multi', 'leftmost_accuracy', 'any_even_accuracy', 'rotation_rmse']
 TASKS = ['count', 'digits', 'leftmost', 'any_even', 'rotation']
 

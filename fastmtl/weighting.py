@@ -7,7 +7,6 @@ Docs: https://fastmtl.github.io/fastmtl/weighting.html.md"""
 # %% ../nbs/10_weighting.ipynb #9d98cd64
 from __future__ import annotations
 from fastai.basics import *
-from fastai.callback.fp16 import MixedPrecision
 from fastai.callback.training import GradientAccumulation
 from .loss import CombinedLoss
 
