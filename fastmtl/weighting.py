@@ -30,11 +30,6 @@ def _ga_factor(learn) -> float:
     ga = next((c for c in learn.cbs if isinstance(c, GradientAccumulation)), None)
     return find_bs(learn.yb)/ga.n_acc if ga is not None else 1.
 
-def _batched_grads(losses:Tensor, inputs:list) -> list|None:
-    "d losses[k] / d inputs for every k in one vmapped backward pass: a (K, *shape) gradient per input; None where vmap fails"
-    try: return list(torch.autograd.grad(losses, inputs, grad_outputs=torch.eye(len(losses), device=losses.device, dtype=losses.dtype),
-                                         is_grads_batched=True, retain_graph=True, allow_unused=True))
-    except RuntimeError: return None   # an op without a batching rule: the caller loops over the tasks
 
 # %% ../nbs/10_weighting.ipynb #4db2ddb7
 class TaskWeighting(Callback):
@@ -66,7 +61,8 @@ class TaskWeighting(Callback):
         if lf.losses is None or not len(self.yb): return None
         if lf.reduction != 'mean': raise ValueError(f"{type(self).__name__} combines the mean task losses: train with CombinedLoss's "
                                                     f"reduction='mean' (it is {lf.reduction!r})")
-        return torch.stack([x.float() for x in lf.losses])
+        self._parts = [x.float() for x in lf.losses]   # kept apart: `_parts[k]` reaches only task k's head, a stacked row reaches all
+        return torch.stack(self._parts)
 
     def after_loss(self):
         if not self.training or not hasattr(self, 'history'): return
@@ -219,11 +215,10 @@ class GradNorm(TaskWeighting):
         self.L0 = None
     def combine(self, losses):
         if self.L0 is None: self.L0 = losses.detach().cpu().clamp_min(1e-12)
-        gb = _batched_grads(losses, [self.W])
-        if gb is not None: norms = (gb[0].flatten(1).float().norm(dim=1) if gb[0] is not None else torch.zeros(self.n)).detach().cpu()
-        else:
-            grads = [torch.autograd.grad(l, self.W, retain_graph=True, allow_unused=True)[0] if l.requires_grad else None for l in losses]
-            norms = torch.stack([g.float().norm().cpu() if g is not None else torch.zeros(()) for g in grads]).detach().cpu()
+        # one backward per task from its own loss (through its head and the body's end only), not from `losses[k]`, whose
+        # graph runs through the stack into every head: K passes over K heads instead of one
+        grads = [torch.autograd.grad(l, self.W, retain_graph=True, allow_unused=True)[0] if l.requires_grad else None for l in self._parts]
+        norms = torch.stack([g.detach().float().norm() if g is not None else torch.zeros((), device=self.W.device) for g in grads]).cpu()
         with torch.no_grad():
             lt = losses.detach().cpu()/self.L0
             target = (self.w*norms).mean() * (lt/lt.mean())**self.alpha
@@ -320,21 +315,17 @@ class GradientAggregation(TaskWeighting):
     def after_loss(self):
         if self.training and hasattr(self, 'history'): self._losses = self._task_losses()
 
-    def _jacobian(self, losses, shared, others, scale):
+    def _jacobian(self, losses:list, shared, others, scale):
         "(K, N) float32 rows of unscaled task gradients w.r.t. `shared`, and the heads' summed (still scaled) gradients"
-        if self.mode == 'features':   # the heads are small: all K rows in one vmapped pass, the heads' gradients in another
-            gb = _batched_grads(losses*scale if scale != 1 else losses, shared)
-            if gb is not None:
-                J = torch.cat([(g if g is not None else torch.zeros(len(losses), *s.shape, device=s.device)).flatten(1).float()
-                               for g, s in zip(gb, shared)], dim=1)
-                if scale != 1: J /= scale
-                acc = torch.autograd.grad(losses.sum()*scale, others, retain_graph=True, allow_unused=True) if others else []
-                return J, list(acc)
+        # one backward per task, each from that task's own loss tensor: it runs through its own head only (and, in 'params'
+        # mode, the body), so the K passes together cost one pass over the heads plus K over the shared part
         sizes = [s.numel() for s in shared]
         J, acc = torch.empty(len(losses), sum(sizes), device=shared[0].device), [None]*len(others)
+        last = max((k for k, l in enumerate(losses) if l.requires_grad), default=-1)
         for k, l in enumerate(losses):
             if not l.requires_grad: J[k].zero_(); continue
-            gs = torch.autograd.grad(l*scale if scale != 1 else l, shared + others, retain_graph=True, allow_unused=True)
+            retain = self.mode == 'features' or k < last   # 'params': nothing runs backward after the last task
+            gs = torch.autograd.grad(l*scale if scale != 1 else l, shared + others, retain_graph=retain, allow_unused=True)
             for g, row in zip(gs, J[k].split(sizes)):   # written in place: no concatenated copies
                 if g is None: row.zero_()
                 else: row.copy_(g.flatten())
@@ -354,7 +345,8 @@ class GradientAggregation(TaskWeighting):
     def before_backward(self):
         if not self.training or getattr(self, '_losses', None) is None: return
         lf, model = self.learn.loss_func, self.learn.model
-        losses = self._losses * tensor(lf.weight, device=self._losses.device)
+        wt = tensor(lf.weight, device=self._losses.device, dtype=self._losses.dtype)
+        losses = self._losses * wt
         scale, ga = _mp_scale(self.learn), _ga_factor(self.learn)
         body_ids = {id(p) for p in self._body.parameters()}
         others = [p for p in model.parameters() if p.requires_grad and id(p) not in body_ids]
@@ -366,7 +358,7 @@ class GradientAggregation(TaskWeighting):
         if not any(p.requires_grad for p in self._body.parameters()):   # frozen body: nothing shared to aggregate
             (losses.sum()*scale*ga).backward()
             raise CancelBackwardException()
-        J, acc = self._jacobian(losses, shared, others, scale)
+        J, acc = self._jacobian([l*wt[k] for k, l in enumerate(self._parts)], shared, others, scale)
         if scale != 1 and not bool(torch.isfinite(J).all()):   # fp16 overflow: let the loss scaler skip this step
             p = next(iter(others or [p for p in model.parameters() if p.requires_grad]))
             _add_grad(p, torch.full_like(p.data, float('inf')))   # the loss scaler sees it and skips the step
