@@ -15,7 +15,9 @@ from .learner import *
 from .data import *
 from .datasets import *
 from .weighting import *
-from . import loss as _loss, metric as _metric, models as _models, learner as _learner, data as _data, datasets as _datasets, weighting as _weighting
+from .dense import *
+from .tune import *
+from . import loss as _loss, metric as _metric, models as _models, learner as _learner, data as _data, datasets as _datasets, weighting as _weighting, dense as _dense, tune as _tune
 
 # %% ../nbs/09_all.ipynb #9274ec4f
-__all__ = [n for m in (_loss, _metric, _models, _learner, _data, _datasets, _weighting) for n in m.__all__]
+__all__ = [n for m in (_loss, _metric, _models, _learner, _data, _datasets, _weighting, _dense, _tune) for n in m.__all__]

@@ -138,8 +138,46 @@ def _image_grid(n, nrows, ncols, figsize, n_tasks):
     nc = min(n, ncols or 3)
     return get_grid(n, nrows=nrows, ncols=nc, figsize=ifnone(figsize, (3*nc, (2.6 + 0.25*n_tasks)*math.ceil(n/nc))))
 
+def _is_map(t) -> bool:
+    "Whether a target is a per-pixel map (a mask, a depth map) rather than a label or a number"
+    return isinstance(t, TensorImageBase) and not isinstance(t, TensorImage)
+
+def _draw_map(t, ax, title, ref=None):
+    "Draw a mask (tab20, the ignore label 255 blank) or a depth map (magma, missing depth blank, scaled as `ref`)"
+    a = np.asarray(t.detach().cpu() if isinstance(t, Tensor) else t)
+    if a.ndim == 3: a = a[0]
+    if isinstance(t, TensorMask) or not np.issubdtype(a.dtype, np.floating):
+        ax.imshow(np.ma.masked_where(a == 255, a), cmap='tab20', vmin=0, vmax=19, interpolation='nearest')
+    else:
+        r = np.asarray(ref.detach().cpu() if isinstance(ref, Tensor) else a if ref is None else ref)
+        ok = r[np.isfinite(r) & (r > 0)]
+        lo, hi = (ok.min(), ok.max()) if ok.size else (None, None)
+        ax.imshow(np.ma.masked_where(~np.isfinite(a) | (a <= 0), a), cmap='magma_r', vmin=lo, vmax=hi, interpolation='nearest')
+    ax.set_title(title, fontsize='small'); ax.axis('off')
+
+def _show_maps(samples, outs, max_n, names, figsize):
+    "One row per item: the image (other tasks' labels in its title), then each map target (and its prediction)"
+    n = min(len(samples), max_n)
+    k = len(samples[0]) - 1
+    names = list(names) if names is not None else [f't{i}' for i in range(k)]
+    maps = [i for i in range(k) if _is_map(samples[0][i+1])]
+    ncols = 1 + len(maps)*(1 if outs is None else 2)
+    fig, axs = plt.subplots(n, ncols, figsize=ifnone(figsize, (2.4*ncols, 2.2*n)), squeeze=False)
+    for r in range(n):
+        s = samples[r]
+        o = None if outs is None else outs[r]
+        other = [f'{names[i]}: ' + (_fmt(s[i+1]) if o is None else f'{_fmt(o[i])}/{_fmt(s[i+1])}') for i in range(k) if i not in maps]
+        s[0].show(ctx=axs[r, 0]); axs[r, 0].set_title('\n'.join(other), fontsize='small')
+        c = 1
+        for i in maps:
+            _draw_map(s[i+1], axs[r, c], names[i]); c += 1
+            if o is not None: _draw_map(o[i], axs[r, c], f'{names[i]} (predicted)', ref=s[i+1]); c += 1
+    plt.tight_layout()
+    return axs.flatten()
+
 @dispatch
 def show_batch(x:TensorImage, y:tuple, samples, ctxs=None, max_n=10, nrows=None, ncols=3, figsize=None, names=None, **kwargs):
+    if any(_is_map(t) for t in samples[0][1:]): return _show_maps(samples, None, max_n, names, figsize)
     n = min(len(samples), max_n)
     if ctxs is None: ctxs = _image_grid(n, nrows, ncols, figsize, len(samples[0]) - 1)
     for s, ctx in zip(samples[:n], ctxs):
@@ -149,6 +187,7 @@ def show_batch(x:TensorImage, y:tuple, samples, ctxs=None, max_n=10, nrows=None,
 
 @dispatch
 def show_results(x:TensorImage, y:tuple, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=3, figsize=None, names=None, **kwargs):
+    if any(_is_map(t) for t in samples[0][1:]): return _show_maps(samples, outs, max_n, names, figsize)
     n = min(len(samples), max_n)
     if ctxs is None: ctxs = _image_grid(n, nrows, ncols, figsize, len(samples[0]) - 1)
     for s, o, ctx in zip(samples[:n], outs[:n], ctxs):
