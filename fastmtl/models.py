@@ -9,7 +9,9 @@ from __future__ import annotations
 from fastai.vision.all import *
 
 # %% auto #0
-__all__ = ['MultiHeadModel', 'multihead_splitter', 'hydranet', 'VideoMultiHeadModel', 'video_hydranet']
+__all__ = ['MultiHeadModel', 'multihead_splitter', 'hydranet', 'VideoMultiHeadModel', 'video_hydranet', 'dense_head', 'UNetDown',
+           'UNetUp', 'UNet', 'dense_hydranet', 'unet_hydranet', 'CrossStitch', 'CrossStitchNet', 'cross_stitch_unet',
+           'mtan_attention', 'MTAN', 'mtan_unet']
 
 # %% ../nbs/02_models.ipynb #373a0794
 class MultiHeadModel(Module):
@@ -19,8 +21,9 @@ class MultiHeadModel(Module):
         f = self.body(x)
         return tuple(h(f) for h in self.heads)
 
-def multihead_splitter(m:MultiHeadModel):
-    "Two parameter groups: the body, then the rest (heads, learned task weights), so `freeze` trains only the latter"
+def multihead_splitter(m:nn.Module):
+    "Two parameter groups, `freeze` training the latter: `m.param_groups()` if defined, else the body and the rest (heads, task weights)"
+    if callable(getattr(m, 'param_groups', None)): return L(m.param_groups())
     body = params(m.body)
     ids = {id(p) for p in body}
     return L(body, [p for p in m.parameters() if id(p) not in ids])
@@ -71,3 +74,203 @@ def video_hydranet(arch, n_outs:list, pretrained:bool=False, n_in:int=3, cut=Non
                    **head_kwargs) -> VideoMultiHeadModel:
     "A `VideoMultiHeadModel` on the body of `arch` with one `create_head` per entry of `n_outs`"
     return VideoMultiHeadModel(*_body_heads(arch, n_outs, pretrained, n_in, cut, **head_kwargs), fold=fold, average=average)
+
+# %% ../nbs/02_models.ipynb #b7b169ad
+def _check_n_outs(n_outs) -> list:
+    "`n_outs` as a list, or a `ValueError` unless it is a non-empty list of positive ints"
+    if not is_listy(n_outs) or not n_outs or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in n_outs):
+        raise ValueError(f"n_outs must be a list with the output width of each head (positive ints), got {n_outs!r}")
+    return list(n_outs)
+
+def _check_acts(acts, n_tasks:int) -> list:
+    "`acts` as a list of `n_tasks` modules or `None`s (`acts=None`: no activation on any task)"
+    if acts is None: return [None]*n_tasks
+    if not is_listy(acts) or len(acts) != n_tasks:
+        raise ValueError(f"acts must be a list with one module (or None) per task: expected {n_tasks} entries (one per n_outs), got {acts!r}")
+    for i,a in enumerate(acts):
+        if a is not None and not isinstance(a, nn.Module):
+            raise ValueError(f"acts[{i}] must be an nn.Module (e.g. nn.Softplus()) or None, got {a!r}")
+    return list(acts)
+
+def dense_head(ni:int, n_out:int, act:nn.Module|None=None, n_hidden:int|None=None) -> nn.Sequential:
+    "A per-pixel task head: a 3×3 `ConvLayer(ni, n_hidden)` if `n_hidden`, a 1×1 conv to `n_out` channels, then `act`"
+    layers = [ConvLayer(ni, n_hidden, ks=3)] if n_hidden else []
+    layers.append(nn.Conv2d(n_hidden or ni, n_out, kernel_size=1))
+    if act is not None: layers.append(act)
+    return nn.Sequential(*layers)
+
+# %% ../nbs/02_models.ipynb #216bcbca
+def _check_widths(widths) -> tuple:
+    "`widths` as a tuple, or a `ValueError` unless it holds at least 2 positive ints"
+    if not is_listy(widths) or len(widths) < 2 or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in widths):
+        raise ValueError(f"widths must be a list of at least 2 positive ints (the channels of each UNet level), got {widths!r}")
+    return tuple(widths)
+
+def _check_input(x:Tensor, n_down:int):
+    "A `ValueError` unless `x` is a `(B, C, H, W)` batch with `H` and `W` divisible by 2**`n_down`"
+    if x.ndim != 4: raise ValueError(f"Expected an image batch of shape (B, C, H, W), got shape {tuple(x.shape)}")
+    f = 2**n_down
+    if x.shape[-2] % f or x.shape[-1] % f:
+        raise ValueError(f"Expected an input height and width divisible by {f} (the UNet halves them {n_down} times), "
+                         f"got {tuple(x.shape[-2:])}")
+
+def _resize(x:Tensor, size) -> Tensor:
+    "`x` resized (bilinear) to `size` if it has another size"
+    return x if x.shape[-2:] == size else F.interpolate(x, size=size, mode='bilinear', align_corners=False)
+
+class UNetDown(Module):
+    "UNet encoder stage: downsampling by 2 (`down`: 'max' pool, 'stride' 2 conv, or None), then two 3×3 `ConvLayer`s"
+    def __init__(self, ni:int, nf:int, down:str|None='max'):
+        if down not in ('max', 'stride', None): raise ValueError(f"down must be 'max', 'stride' or None, got {down!r}")
+        self.pool = nn.MaxPool2d(2) if down == 'max' else nn.Identity()
+        self.conv1,self.conv2 = ConvLayer(ni, nf, stride=2 if down == 'stride' else 1),ConvLayer(nf, nf)
+    def features(self, x):
+        "The intermediate (after `conv1`) and the output feature maps"
+        u = self.conv1(self.pool(x))
+        return u, self.conv2(u)
+    def forward(self, x): return self.features(x)[1]
+
+class UNetUp(Module):
+    "UNet decoder stage: upsampling to the skip's size, concatenation with the skip, two 3×3 `ConvLayer`s"
+    def __init__(self, ni:int, n_skip:int, nf:int): self.conv1,self.conv2 = ConvLayer(ni+n_skip, nf),ConvLayer(nf, nf)
+    def features(self, x, skip):
+        "The intermediate (after `conv1`) and the output feature maps"
+        u = self.conv1(torch.cat([_resize(x, skip.shape[-2:]), skip], dim=1))
+        return u, self.conv2(u)
+    def forward(self, x, skip): return self.features(x, skip)[1]
+
+class UNet(Module):
+    "A small UNet: an encoder stage per entry of `widths` (the last is the bottleneck), a decoder stage back up to each other"
+    def __init__(self, n_in:int=3, widths:tuple=(16, 32, 64, 128), down:str='max', n_out:int|None=None):
+        self.widths = _check_widths(widths)
+        self.downs = nn.ModuleList([UNetDown(n_in if i == 0 else widths[i-1], w, None if i == 0 else down) for i,w in enumerate(widths)])
+        self.ups = nn.ModuleList([UNetUp(widths[i+1], widths[i], widths[i]) for i in reversed(range(len(widths)-1))])
+        self.head = nn.Conv2d(widths[0], n_out, kernel_size=1) if n_out else nn.Identity()
+
+    @property
+    def n_down(self) -> int: return len(self.widths)-1
+
+    def forward(self, x):
+        _check_input(x, self.n_down)
+        skips = []
+        for d in self.downs:
+            x = d(x); skips.append(x)
+        for u,s in zip(self.ups, skips[-2::-1]): x = u(x, s)
+        return self.head(x)
+
+# %% ../nbs/02_models.ipynb #1cd4b7df
+def dense_hydranet(arch, n_outs:list, img_size, pretrained:bool=False, n_in:int=3, n_feats:int=32, acts:list|None=None,
+                   cut=None, **unet_kwargs) -> MultiHeadModel:
+    "A `MultiHeadModel` of a `DynamicUnet` on the body of `arch` shared by one `dense_head` per entry of `n_outs`"
+    n_outs = _check_n_outs(n_outs); acts = _check_acts(acts, len(n_outs))
+    meta = model_meta.get(arch, {'cut': None})
+    model = arch(weights=meta['weights'] if pretrained else None) if 'weights' in meta else arch(pretrained=pretrained)
+    encoder = create_body(model, n_in, pretrained, ifnone(cut, meta['cut']))
+    img_size = (img_size, img_size) if isinstance(img_size, int) else tuple(img_size)
+    body = DynamicUnet(encoder, n_feats, img_size, **unet_kwargs)
+    return MultiHeadModel(body, [dense_head(n_feats, n, a, n_hidden=n_feats) for n,a in zip(n_outs, acts)])
+
+def unet_hydranet(n_outs:list, n_in:int=3, widths:tuple=(16, 32, 64, 128), n_feats:int|None=None, down:str='max',
+                  acts:list|None=None) -> MultiHeadModel:
+    "A `MultiHeadModel` of a `UNet` shared by one `dense_head` per entry of `n_outs`"
+    n_outs = _check_n_outs(n_outs); acts = _check_acts(acts, len(n_outs))
+    body = UNet(n_in, widths, down, n_out=n_feats)
+    nf = ifnone(n_feats, body.widths[0])
+    return MultiHeadModel(body, [dense_head(nf, n, a, n_hidden=nf) for n,a in zip(n_outs, acts)])
+
+# %% ../nbs/02_models.ipynb #5d3db3bc
+class CrossStitch(Module):
+    "Cross-stitch unit: mixes the activations of `n_tasks` networks, `x_i' = Σ_j α_ij x_j`, per 'layer' or per 'channel'"
+    def __init__(self, n_tasks:int, n_channels:int, mode:str='channel', diag:float=0.9):
+        if mode not in ('channel', 'layer'): raise ValueError(f"stitch must be 'channel' or 'layer', got {mode!r}")
+        a = torch.full((n_tasks, n_tasks), (1-diag)/max(n_tasks-1, 1))
+        a.fill_diagonal_(diag if n_tasks > 1 else 1.)
+        self.mode = mode
+        self.alpha = nn.Parameter(a[..., None].repeat(1, 1, n_channels) if mode == 'channel' else a)
+
+    def forward(self, xs:list) -> list:
+        n = self.alpha.shape[0]
+        if len(xs) != n: raise ValueError(f"Expected the activations of {n} task networks, got {len(xs)}")
+        a = self.alpha[..., None, None] if self.mode == 'channel' else self.alpha   # (T, T, C, 1, 1) or (T, T)
+        return [sum(a[i, j]*xs[j] for j in range(n)) for i in range(n)]
+
+class CrossStitchNet(Module):
+    "One `UNet` per task (`nets[i]`, then `heads[i]`), joined by a `CrossStitch` unit after every encoder and decoder stage"
+    def __init__(self, nets:list, heads:list, stitch:str='channel'):
+        if not nets or len(nets) != len(heads): raise ValueError(f"Expected one head per task network, got {len(nets)} networks and {len(heads)} heads")
+        ws = {n.widths for n in nets}
+        if len(ws) != 1: raise ValueError(f"Expected task networks of the same widths, got {sorted(ws)}")
+        if stitch not in ('channel', 'layer'): raise ValueError(f"stitch must be 'channel' or 'layer', got {stitch!r}")
+        self.nets,self.heads = nn.ModuleList(nets),nn.ModuleList(heads)
+        widths = nets[0].widths
+        stage_ws = list(widths) + list(widths[-2::-1])   # channels after each encoder, then each decoder stage
+        self.stitches = nn.ModuleList([CrossStitch(len(nets), w, stitch) for w in stage_ws] if len(nets) > 1 else [])
+
+    def forward(self, x):
+        _check_input(x, self.nets[0].n_down)
+        n_lvl = len(self.nets[0].downs)
+        st = list(self.stitches) or [noop]*(2*n_lvl-1)
+        xs, skips = [x]*len(self.nets), []
+        for k in range(n_lvl):
+            xs = st[k]([n.downs[k](x) for n,x in zip(self.nets, xs)])
+            skips.append(xs)
+        for k in range(n_lvl-1):
+            xs = st[n_lvl+k]([n.ups[k](x, s) for n,x,s in zip(self.nets, xs, skips[-2-k])])
+        return tuple(h(n.head(x)) for n,h,x in zip(self.nets, self.heads, xs))
+
+    def param_groups(self) -> list:
+        "Two parameter groups: the task networks' encoder stages, then the rest (decoders, stitches, heads, ...)"
+        enc = [p for n in self.nets for p in n.downs.parameters()]
+        ids = {id(p) for p in enc}
+        return [enc, [p for p in self.parameters() if id(p) not in ids]]
+
+def cross_stitch_unet(n_outs:list, n_in:int=3, widths:tuple=(12, 24, 44, 88), stitch:str='channel', down:str='max',
+                      acts:list|None=None) -> CrossStitchNet:
+    "A `CrossStitchNet` of one `UNet` per entry of `n_outs`, each ending in a 1×1 conv head (then `acts[i]`)"
+    n_outs = _check_n_outs(n_outs); acts = _check_acts(acts, len(n_outs))
+    w0 = _check_widths(widths)[0]
+    return CrossStitchNet([UNet(n_in, widths, down) for _ in n_outs], [dense_head(w0, n, a) for n,a in zip(n_outs, acts)], stitch)
+
+# %% ../nbs/02_models.ipynb #05b9ad9b
+def mtan_attention(ni:int, nf:int) -> nn.Sequential:
+    "MTAN attention module: conv1×1-BN-ReLU, conv1×1-BN-sigmoid; a mask of `nf` channels in (0, 1)"
+    return nn.Sequential(ConvLayer(ni, nf, ks=1), ConvLayer(nf, nf, ks=1, act_cls=nn.Sigmoid))
+
+class MTAN(Module):
+    "A `shared` UNet and, for each of `heads`, an attention module on every stage of it (Liu et al. 2019)"
+    def __init__(self, shared:UNet, heads:list):
+        if not heads: raise ValueError("Expected at least one head, got none")
+        if not isinstance(shared.head, nn.Identity):
+            raise ValueError("Expected a shared UNet that returns its features (n_out=None), got one with an output conv")
+        self.shared,self.heads = shared,nn.ModuleList(heads)
+        ws = list(shared.widths) + list(shared.widths[-2::-1])   # channels of each stage: encoder, then decoder
+        self.atts = nn.ModuleList([nn.ModuleList([mtan_attention(w if k == 0 else 2*w, w) for k,w in enumerate(ws)]) for _ in heads])
+        self.feeds = nn.ModuleList([nn.ModuleList([ConvLayer(ws[k], ws[k+1]) for k in range(len(ws)-1)]) for _ in heads])
+
+    def forward(self, x):
+        sh = self.shared
+        _check_input(x, sh.n_down)
+        n_lvl = len(sh.downs)
+        hats, skips = [None]*len(self.heads), []
+        for k in range(2*n_lvl-1):
+            if k < n_lvl: u,p = sh.downs[k].features(x); skips.append(p)
+            else:         u,p = sh.ups[k-n_lvl].features(x, skips[2*n_lvl-2-k])
+            x = p
+            for t,(atts,feeds) in enumerate(zip(self.atts, self.feeds)):
+                if k == 0:       inp = u
+                elif k < n_lvl:  inp = torch.cat([u, F.adaptive_max_pool2d(feeds[k-1](hats[t]), u.shape[-2:])], dim=1)
+                else:            inp = torch.cat([u, feeds[k-1](_resize(hats[t], u.shape[-2:]))], dim=1)
+                hats[t] = atts[k](inp) * p
+        return tuple(h(f) for h,f in zip(self.heads, hats))
+
+    def param_groups(self) -> list:
+        "Two parameter groups: the shared UNet's encoder stages, then the rest (shared decoder, attention, heads, ...)"
+        enc = list(self.shared.downs.parameters())
+        ids = {id(p) for p in enc}
+        return [enc, [p for p in self.parameters() if id(p) not in ids]]
+
+def mtan_unet(n_outs:list, n_in:int=3, widths:tuple=(12, 24, 44, 88), down:str='max', acts:list|None=None) -> MTAN:
+    "An `MTAN` on a shared `UNet`, with a 1×1 conv head per entry of `n_outs` (then `acts[i]`)"
+    n_outs = _check_n_outs(n_outs); acts = _check_acts(acts, len(n_outs))
+    w0 = _check_widths(widths)[0]
+    return MTAN(UNet(n_in, widths, down), [dense_head(w0, n, a) for n,a in zip(n_outs, acts)])
