@@ -12,8 +12,9 @@ from pathlib import Path
 from PIL import Image
 
 # %% auto #0
-__all__ = ['PHOTOS', 'DISTORTIONS', 'SEVERITY_PARAMS', 'MULTIDIGITS_MAX_ROTATION', 'UTK_GENDERS', 'UTK_RACES', 'fastmtl_home',
-           'digits', 'distort', 'video_distortion', 'parse_vsquad_name', 'vsquad_clips', 'multidigits', 'utkface_df']
+__all__ = ['PHOTOS', 'DISTORTIONS', 'SEVERITY_PARAMS', 'MULTIDIGITS_MAX_ROTATION', 'UTK_GENDERS', 'UTK_RACES', 'SCENE_CLASSES',
+           'fastmtl_home', 'digits', 'distort', 'video_distortion', 'parse_vsquad_name', 'vsquad_clips', 'multidigits',
+           'utkface_df', 'scenes', 'scene_files']
 
 # %% ../nbs/04_datasets.ipynb #b8922eeb
 def fastmtl_home() -> Path:
@@ -323,4 +324,276 @@ def utkface_df(path, recurse:bool=True, strict:bool=False) -> pd.DataFrame:
     if not rows: raise ValueError(f"utkface_df: no UTKFace image in {path}" + (" or its subfolders" if recurse else ""))
     df = pd.DataFrame(rows)
     df.attrs['malformed'] = list(bad)
+    return df
+
+# %% ../nbs/04_datasets.ipynb #4298db68
+import functools, colorsys
+
+SCENE_CLASSES = ('wall', 'floor', 'picture', 'box', 'ball', 'pillar')
+
+_SCENE_TEXTURES = {'wall': ('brick', 'moon'), 'floor': ('gravel', 'grass'), 'box': ('text', 'page', 'coins'),
+                   'ball': ('checkerboard', 'colorwheel'), 'pillar': ('microaneurysms', ('cell', (0, 0, 550, 250))),
+                   'picture': ('astronaut', 'coffee', 'chelsea', 'rocket', 'hubble_deep_field', 'immunohistochemistry')}
+
+@functools.lru_cache(maxsize=None)
+def _mips(tex) -> tuple:
+    "scikit-image's image `tex` (a name, or a name and a crop box), float32 RGB in 0..1, and its halvings: a mipmap"
+    try: import skimage.data
+    except ImportError: raise ImportError("scenes needs scikit-image for its textures: `pip install scikit-image`") from None
+    name, box = (tex, None) if isinstance(tex, str) else tex
+    a = getattr(skimage.data, name)()
+    im = Image.fromarray(np.stack([a]*3, -1) if a.ndim == 2 else a[..., :3]).crop(box)
+    if max(im.size) > 512: im = im.resize((round(im.width*512/max(im.size)), round(im.height*512/max(im.size))), Image.LANCZOS)
+    levels = [im]
+    while min(levels[-1].size) >= 16: levels.append(levels[-1].reduce(2))
+    return tuple(np.asarray(l, np.float32)/255 for l in levels)
+
+# %% ../nbs/04_datasets.ipynb #615946c4
+def _material(rng, cls:str, span:float) -> dict:
+    "A random look for a surface of class `cls`: one of its textures, covering about `span` metres, tinted"
+    tex = _SCENE_TEXTURES[cls][rng.integers(len(_SCENE_TEXTURES[cls]))]
+    t = _mips(tex)[0]; th, tw = t.shape[:2]
+    grey = bool(np.all(t[..., 0] == t[..., 1]))
+    tint = colorsys.hsv_to_rgb(rng.uniform(), rng.uniform(0.15, 0.55) if grey else rng.uniform(0, 0.15), rng.uniform(0.75, 1.1))
+    return dict(tex=tex, ppm=min(th, tw)/(span*rng.uniform(0.7, 1.4)), off=rng.uniform(0, 1, 2)*(tw, th),
+                tint=np.array(tint, np.float32), contrast=rng.uniform(0.5, 1.1) if grey else 1.0)
+
+def _picture(rng, cam, yh, f, D, w) -> dict:
+    "A framed photo on the wall: its extent (x0, x1, y0, y1) in metres (y up from the floor) and its look"
+    pw, ph = rng.uniform(0.6, 1.6), rng.uniform(0.5, 1.2)
+    top = cam + yh*D/f                                                # the height of the wall at the top of the image
+    cx, cy = (rng.uniform(0.1, 0.9) - 0.5)*w*D/f, min(rng.uniform(1.2, 2.0), max(top - ph/2 - 0.1, 0.2 + ph/2))
+    tex = _SCENE_TEXTURES['picture'][rng.integers(len(_SCENE_TEXTURES['picture']))]
+    th, tw = _mips(tex)[0].shape[:2]
+    cw = rng.uniform(0.4, 1)*min(tw, th*pw/ph)                        # a crop of the photo, of the picture's shape
+    mat = dict(tex=tex, ppm=cw/pw, off=rng.uniform(0, 1, 2)*(tw - cw, th - cw*ph/pw), contrast=1.0,
+               tint=np.array(colorsys.hsv_to_rgb(rng.uniform(), rng.uniform(0, 0.1), rng.uniform(0.85, 1.05)), np.float32),
+               frame=(rng.uniform(0.03, 0.07), rng.choice([rng.uniform(0.05, 0.25, 3), rng.uniform(0.7, 0.95, 3)]), pw, ph))
+    return dict(box=(cx - pw/2, cx + pw/2, cy - ph/2, cy + ph/2), mat=mat)
+
+def _footprint(o) -> tuple:
+    "The circle (x, z, radius) in metres holding the object `o` seen from above"
+    if o['kind'] == 'box': return o['x'], o['z'] + o['t']/2, np.hypot(o['w'], o['t'])/2
+    return o['x'], o['z'], o['r']
+
+def _objects(rng, n, cam, yh, f, D, h, w) -> list:
+    "Up to `n` objects standing on the floor between the camera and the wall, their footprints apart, far to near"
+    z_lo = min(max(1.5, f*cam/(h - yh)), D - 0.6)                     # their base in the image, 1.5 m away or more
+    objs = []
+    for _ in range(n):
+        kind = ('box', 'ball', 'pillar')[rng.integers(3)]
+        if   kind == 'box':  o = dict(w=rng.uniform(0.4, 1.2), h=rng.uniform(0.3, 1.0), t=rng.uniform(0.3, 0.8))
+        elif kind == 'ball': o = dict(r=rng.uniform(0.15, 0.5))
+        else:                o = dict(r=rng.uniform(0.1, 0.3), h=rng.uniform(0.8, 3.0))
+        o.update(kind=kind, mat=_material(rng, kind, {'box': 0.8, 'ball': 2*np.pi*o.get('r', 0), 'pillar': 1.5}[kind]))
+        for _ in range(20):                                           # a place on the floor not taken by another object
+            z = rng.uniform(z_lo, D - 0.6)
+            o.update(z=z, x=(rng.uniform(0, w) - w/2)*z/f)
+            if kind == 'box': o['t'] = min(o['t'], D - 0.05 - z)
+            x, zc, r = _footprint(o)
+            if all(np.hypot(x - x2, zc - z2) > r + r2 for x2, z2, r2 in map(_footprint, objs)): objs.append(o); break
+    return sorted(objs, key=lambda o: -o['z'])
+
+def _scene_params(rng, h:int, w:int, max_objects:int, holes:bool) -> dict:
+    "A random scene of `h`×`w` pixels: camera, wall, floor, pictures, objects, light and (with `holes`) holes in the depth"
+    f, cam, D = round(w*rng.uniform(0.85, 1.15), 3), round(rng.uniform(1.2, 1.6), 3), round(rng.uniform(5, 9), 3)
+    yh = round(min(rng.uniform(0.2, 0.5)*h, 0.85*h - f*cam/D), 3)    # the horizon; the wall's base in the top 85%
+    p = dict(focal=f, cam=cam, wall=D, horizon=yh, wall_mat=_material(rng, 'wall', 3.0), floor_mat=_material(rng, 'floor', 1.5))
+    p['pictures'] = [_picture(rng, cam, yh, f, D, w) for _ in range(rng.integers(1, 3))]
+    p['objects'] = _objects(rng, rng.integers(min(1, max_objects), max_objects + 1), cam, yh, f, D, h, w)
+    l = np.array([rng.uniform(-0.6, 0.6), 1, -rng.uniform(0.3, 1)])  # towards the light: above, in front
+    p.update(light=l/np.linalg.norm(l), ambient=rng.uniform(0.45, 0.65), haze=rng.uniform(0.5, 0.75), noise=rng.uniform(0.5, 2),
+             noise_seed=int(rng.integers(2**31)))
+    p['holes'] = [(rng.uniform(0, w), rng.uniform(0, h), rng.uniform(0.03, 0.12)*w, rng.uniform(0.03, 0.12)*h, rng.uniform(0, np.pi))
+                  for _ in range(rng.integers(0, 3) if holes else 0)]
+    return p
+
+# %% ../nbs/04_datasets.ipynb #9124a9d3
+def _hit_box(o, xr, yr, cam):
+    "Depth, normal and texture coordinates where each ray meets the box `o` (its front face at depth o['z'])"
+    with np.errstate(divide='ignore', invalid='ignore', over='ignore'):
+        x0, x1, z0, z1, top = o['x'] - o['w']/2, o['x'] + o['w']/2, o['z'], o['z'] + o['t'], o['h']
+        ax, bx, ay, by = x0/xr, x1/xr, (cam - top)/yr, cam/yr           # depths where the ray crosses x=x0, x=x1, y=top, y=0
+        lox, loy = np.minimum(ax, bx), np.minimum(ay, by)
+        enter = np.maximum(np.maximum(lox, loy), z0)
+        hit = enter <= np.minimum(np.minimum(np.maximum(ax, bx), np.maximum(ay, by)), z1)
+        front, top_face = (z0 >= lox) & (z0 >= loy), (loy > lox) & (loy > z0)
+        X, Y = xr*enter, cam - yr*enter
+        N = np.zeros(np.shape(xr) + (3,))
+        N[..., 2] = np.where(front, -1, 0); N[..., 1] = np.where(top_face, 1, 0)
+        N[..., 0] = np.where(front | top_face, 0, -np.sign(xr))
+        uv = np.stack([np.where(front | top_face, X - x0, enter - z0), np.where(top_face, enter - z0, top - Y)], -1)
+        return np.where(hit, enter, np.inf), N, uv
+
+def _hit_ball(o, xr, yr, cam):
+    "Depth, normal and texture coordinates where each ray meets the ball `o` (its centre at depth o['z'], on the floor)"
+    with np.errstate(divide='ignore', invalid='ignore', over='ignore'):
+        cx, cy, cz, r = o['x'], o['r'], o['z'], o['r']
+        a, b, c = xr**2 + yr**2 + 1, -2*(xr*cx + yr*(cam - cy) + cz), cx**2 + (cam - cy)**2 + cz**2 - r**2
+        disc = b*b - 4*a*c
+        z = (-b - np.sqrt(np.maximum(disc, 0)))/(2*a)
+        N = np.stack([xr*z - cx, cam - yr*z - cy, z - cz], -1)/r
+        uv = np.stack([r*np.arctan2(N[..., 0], -N[..., 2]), -r*np.arcsin(np.clip(N[..., 1], -1, 1))], -1)
+        return np.where(disc >= 0, z, np.inf), N, uv
+
+def _hit_pillar(o, xr, yr, cam):
+    "Depth, normal and texture coordinates where each ray meets the pillar `o`, an upright cylinder centred at depth o['z']"
+    with np.errstate(divide='ignore', invalid='ignore', over='ignore'):
+        cx, cz, r, top = o['x'], o['z'], o['r'], o['h']
+        a, b, c = xr**2 + 1, -2*(xr*cx + cz), cx**2 + cz**2 - r**2
+        disc = b*b - 4*a*c
+        zs = (-b - np.sqrt(np.maximum(disc, 0)))/(2*a)
+        side = (disc >= 0) & (cam - yr*zs >= 0) & (cam - yr*zs <= top)
+        zt = np.where(yr > 0, (cam - top)/yr, np.inf)                   # where the ray crosses the top
+        cap = ~side & (top < cam) & ((xr*zt - cx)**2 + (zt - cz)**2 <= r*r)
+        z = np.where(side, zs, np.where(cap, zt, np.inf))
+        X, Y = xr*z, cam - yr*z
+        N = np.where(side[..., None], np.stack([(X - cx)/r, np.zeros_like(X), (z - cz)/r], -1), [0., 1, 0])
+        uv = np.where(side[..., None], np.stack([r*np.arctan2(N[..., 0], -N[..., 2]), top - Y], -1), np.stack([X - cx, z - cz], -1))
+        return z, N, uv
+
+_HIT = {'box': _hit_box, 'ball': _hit_ball, 'pillar': _hit_pillar}
+
+# %% ../nbs/04_datasets.ipynb #bdbe3e73
+def _mirror(i, n):
+    "Indices `i` wrapped into 0..n-1 by mirroring, so a texture repeats without seams"
+    i = np.mod(i, 2*n)
+    return np.where(i >= n, 2*n - 1 - i, i)
+
+def _shade(mat, z, N, uv, d, p):
+    "Colours (k, 3) in 0..1 of `k` pixels of a surface of look `mat`: texture, light, and haze growing with depth `z`"
+    mips = _mips(mat['tex'])
+    cos = np.abs((N*d).sum(-1))/np.linalg.norm(d, axis=-1)
+    tpp = mat['ppm']*z/(p['focal']*np.maximum(cos, 0.25))            # texels per pixel: pick the mipmap level to match
+    lvl = np.clip(np.floor(np.log2(np.maximum(tpp, 1))), 0, len(mips) - 1).astype(int)
+    col = np.empty((len(z), 3), np.float32)
+    for k in np.unique(lvl):
+        m, t = lvl == k, mips[k]
+        tx, ty = np.floor((uv[m]*mat['ppm'] + mat['off'])/2**k).astype(int).T
+        col[m] = t[_mirror(ty, t.shape[0]), _mirror(tx, t.shape[1])]
+    mean = mips[-1].mean()
+    col = (mean + (col - mean)*mat['contrast'])*mat['tint']
+    if 'frame' in mat:                                                # a picture's frame
+        fw, fc, pw, ph = mat['frame']
+        col[np.minimum(np.minimum(uv[:, 0], pw - uv[:, 0]), np.minimum(uv[:, 1], ph - uv[:, 1])) < fw] = fc
+    lit = p['ambient'] + (1 - p['ambient'])*np.clip(N @ p['light'], 0, 1)
+    fog = 1 - np.exp(-z/50)
+    return col*(lit*np.exp(-z/40)*(1 - fog))[:, None] + (p['haze']*fog)[:, None]
+
+def _render(p, h:int, w:int) -> tuple:
+    "Image (uint8 RGB), classes (-1 on boundaries) and depth (metres, 0 in holes) of the scene `p`, from one ray cast"
+    f, cam, yh, D = p['focal'], p['cam'], p['horizon'], p['wall']
+    v, u = np.mgrid[0:h, 0:w] + 0.5                                   # pixel centres
+    xr, yr = (u - w/2)/f, (v - yh)/f
+    zf = np.where(yr > 0, cam/np.where(yr > 0, yr, 1), np.inf)
+    floor = zf < D
+    z = np.where(floor, zf, D)                                        # the floor, up to the wall's base, then the wall
+    X, Y = xr*z, cam - yr*z
+    inst = floor.astype(np.int16)
+    N = np.where(floor[..., None], [0., 1, 0], [0., 0, -1])
+    uv = np.where(floor[..., None], np.stack([X, z], -1), np.stack([X, -Y], -1))
+    surfs = [(0, p['wall_mat']), (1, p['floor_mat'])]                 # (class, look) of each instance
+    for pic in p['pictures']:
+        x0, x1, y0, y1 = pic['box']
+        m = (inst == 0) & (X >= x0) & (X <= x1) & (Y >= y0) & (Y <= y1)
+        inst[m], uv[m] = len(surfs), np.stack([X[m] - x0, y1 - Y[m]], -1)
+        surfs.append((2, pic['mat']))
+    for o in sorted(p['objects'], key=lambda o: -o['z']):             # far to near; the depth test keeps the nearest
+        zo, No, uvo = _HIT[o['kind']](o, xr, yr, cam)
+        m = zo < z
+        z[m], inst[m], N[m], uv[m] = zo[m], len(surfs), No[m], uvo[m]
+        surfs.append((SCENE_CLASSES.index(o['kind']), o['mat']))
+    d = np.stack([xr, -yr, np.ones_like(xr)], -1)
+    img, cls = np.empty((h, w, 3), np.float32), np.empty((h, w), np.int16)
+    for i, (c, mat) in enumerate(surfs):
+        m = inst == i
+        if m.any(): img[m], cls[m] = _shade(mat, z[m], N[m], uv[m], d[m], p), c
+    edge = np.zeros((h, w), bool)                                     # a 1-pixel band where instances meet: unlabeled
+    edge[:, :-1] |= inst[:, :-1] != inst[:, 1:]; edge[:-1] |= inst[:-1] != inst[1:]
+    cls[edge] = -1
+    img += np.random.default_rng(p['noise_seed']).normal(0, p['noise']/255, img.shape)
+    depth = z.astype(np.float32)
+    for hx, hy, ax, ay, t in p['holes']:                              # missing depth, as on shiny surfaces
+        dx, dy = u - hx, v - hy
+        depth[((dx*np.cos(t) + dy*np.sin(t))/ax)**2 + ((dy*np.cos(t) - dx*np.sin(t))/ay)**2 <= 1] = 0
+    return np.clip(np.round(img*255), 0, 255).astype(np.uint8), cls, depth
+
+# %% ../nbs/04_datasets.ipynb #dc27b0fb
+_SCENE_DIRS = {'nyuv2': {'train': ('train_rgb', 'train_seg13', 'train_depth'), 'test': ('test_rgb', 'test_seg13', 'test_depth')},
+               'cityscapes': {'train': ('train/image', 'train/label', 'train/depth'), 'val': ('val/image', 'val/label', 'val/depth')}}
+
+def scenes(path=None, layout:str='nyuv2', n:int=500, size=(96, 128), valid_pct:float=0.2, seed:int=0,
+           max_objects:int=5, holes:bool=True) -> Path:
+    "Write `n` synthetic indoor scenes (image, segmentation, depth that agree) in the `layout` of NYUv2 or Cityscapes"
+    if layout not in _SCENE_DIRS: raise ValueError(f"scenes: unknown layout {layout!r}, expected one of {tuple(_SCENE_DIRS)}")
+    if not (isinstance(size, (tuple, list)) and len(size) == 2 and all(isinstance(s, (int, np.integer)) and s >= 16 for s in size)):
+        raise ValueError(f"scenes: size must be (height, width), two whole numbers of pixels >= 16, got {size!r}")
+    if not (isinstance(n, (int, np.integer)) and n >= 1 and 0 <= valid_pct < 1 and max_objects >= 0):
+        raise ValueError(f"scenes: need a whole number n >= 1, 0 <= valid_pct < 1 and max_objects >= 0, "
+                         f"got n={n!r}, valid_pct={valid_pct!r}, max_objects={max_objects!r}")
+    (h, w), n_train = map(int, size), n - round(n*valid_pct)
+    if path is None:
+        path = fastmtl_home()/f"scenes_{layout}_{n}_{h}x{w}_{max_objects}obj{'' if holes else '_noholes'}_{valid_pct:g}_{seed}"
+    path = Path(path)
+    if (path/'scenes.csv').exists(): return path
+    splits = list(_SCENE_DIRS[layout])
+    for d in (d for ds in _SCENE_DIRS[layout].values() for d in ds): (path/d).mkdir(parents=True, exist_ok=True)
+    (path/'codes.txt').write_text('\n'.join((('unlabeled',) if layout == 'nyuv2' else ()) + SCENE_CLASSES) + '\n')
+    rows = []
+    for i in range(n):
+        split, stem = (splits[0], f'{i:04d}') if i < n_train else (splits[1], f'{i - n_train:04d}')
+        p = _scene_params(np.random.default_rng([seed, i]), h, w, max_objects, holes)
+        img, cls, depth = _render(p, h, w)
+        fi, fm, fd = (path/d/stem for d in _SCENE_DIRS[layout][split])
+        Image.fromarray(img).save(fi.with_suffix('.png'))
+        if layout == 'nyuv2':
+            Image.fromarray(np.where(cls < 0, 0, cls + 1).astype(np.uint8)).save(fm.with_suffix('.png'))
+            Image.fromarray(np.round(depth*1000).astype(np.uint16)).save(fd.with_suffix('.png'))
+        else:
+            Image.fromarray(np.where(cls < 0, 255, cls).astype(np.uint8)).save(fm.with_suffix('.png'))
+            np.save(fd.with_suffix('.npy'), depth)
+        rows.append(dict(split=split, stem=stem, wall_depth=p['wall'], n_objects=len(p['objects']),
+                         objects=';'.join(o['kind'] for o in p['objects']), n_pictures=len(p['pictures']),
+                         n_holes=len(p['holes']), camera_height=p['cam'], horizon=p['horizon'], focal=p['focal']))
+    pd.DataFrame(rows).to_csv(path/'scenes.csv', index=False)         # written last: it marks the folder complete
+    return path
+
+# %% ../nbs/04_datasets.ipynb #2e1d4254
+_SCENE_EXTS = {'image': ('.png', '.jpg', '.jpeg', '.npy'), 'mask': ('.png', '.npy'), 'depth': ('.png', '.npy')}
+
+def scene_files(path, layout:str|None=None) -> pd.DataFrame:
+    "One row per sample of a NYUv2- or Cityscapes-layout folder: image, mask, depth paths and is_valid"
+    path = Path(path).absolute()
+    if not path.is_dir(): raise FileNotFoundError(f"scene_files: {path} is not a folder")
+    looked = '; '.join(f"{l}: {', '.join(d + '/' for ds in sp.values() for d in ds)}" for l, sp in _SCENE_DIRS.items())
+    if layout is None:
+        found = [l for l, sp in _SCENE_DIRS.items() if any((path/d).is_dir() for ds in sp.values() for d in ds)]
+        if not found: raise FileNotFoundError(f"scene_files: found the folders of no known layout in {path}, looked for {looked}")
+        if len(found) > 1: raise ValueError(f"scene_files: {path} holds folders of both layouts ({looked}): pass layout=")
+        layout = found[0]
+    elif layout not in _SCENE_DIRS: raise ValueError(f"scene_files: unknown layout {layout!r}, expected one of {tuple(_SCENE_DIRS)}")
+    rows, problems = [], []
+    for split, dirs in _SCENE_DIRS[layout].items():
+        there = [(path/d).is_dir() for d in dirs]
+        if not any(there): continue
+        if not all(there): raise FileNotFoundError(f"scene_files: {path} has {', '.join(d + '/' for d, t in zip(dirs, there) if t)} "
+                                                   f"but not {', '.join(d + '/' for d, t in zip(dirs, there) if not t)}")
+        files = {}
+        for kind, d in zip(_SCENE_EXTS, dirs):
+            files[kind] = {}
+            for f in sorted((path/d).iterdir()):
+                if not f.is_file() or f.name.startswith('.') or f.suffix.lower() not in _SCENE_EXTS[kind]: continue
+                if f.stem in files[kind]: problems.append(f"{d}/{files[kind][f.stem].name} and {d}/{f.name} share a name")
+                files[kind][f.stem] = f
+        for s in sorted(set().union(*files.values()), key=lambda s: _natural_key(Path(s))):
+            have = [files[k][s] for k in files if s in files[k]]
+            if len(have) < 3:
+                problems.append(f"{', '.join(str(f.relative_to(path)) for f in have)}: "
+                                + ', '.join(f'no {k} file in {d}/' for k, d in zip(files, dirs) if s not in files[k]))
+            else: rows.append(dict(image=have[0], mask=have[1], depth=have[2], is_valid=split != 'train'))
+    if problems: raise ValueError(f"scene_files: {len(problems)} problem(s) pairing the files of {path} by name: " + '; '.join(problems))
+    if not rows: raise ValueError(f"scene_files: no samples in the {layout} folders of {path}")
+    df = pd.DataFrame(rows)
+    df.attrs['layout'] = layout
+    if (path/'codes.txt').is_file(): df.attrs['codes'] = [l.strip() for l in (path/'codes.txt').read_text().splitlines() if l.strip()]
     return df
