@@ -196,6 +196,8 @@ class CrossStitch(Module):
 
 class CrossStitchNet(Module):
     "One `UNet` per task (`nets[i]`, then `heads[i]`), joined by a `CrossStitch` unit after every encoder and decoder stage"
+    _no_feature_level = ("its task networks share no body (the shared parameters are the stitch units): use "
+                         "mode='params' with body=model.stitches")
     def __init__(self, nets:list, heads:list, stitch:str='channel'):
         if not nets or len(nets) != len(heads): raise ValueError(f"Expected one head per task network, got {len(nets)} networks and {len(heads)} heads")
         ws = {n.widths for n in nets}
@@ -238,6 +240,8 @@ def mtan_attention(ni:int, nf:int) -> nn.Sequential:
 
 class MTAN(Module):
     "A `shared` UNet and, for each of `heads`, an attention module on every stage of it (Liu et al. 2019)"
+    _no_feature_level = ("its tasks read the shared network at every stage, not only its output, so a Jacobian with "
+                         "respect to one feature map would miss gradient paths: use mode='params' with body=model.shared")
     def __init__(self, shared:UNet, heads:list):
         if not heads: raise ValueError("Expected at least one head, got none")
         if not isinstance(shared.head, nn.Identity):

@@ -200,12 +200,19 @@ def _shared_body(model):
                          "(`layer=` for GradNorm, `body=` for GradientAggregation)")
     return body
 
+def _check_part(mod:nn.Module, model:nn.Module, arg:str):
+    "Raise if `mod` (passed as `arg=`) is not a submodule of the Learner's `model`"
+    if not any(m is mod for m in model.modules()):
+        raise ValueError(f"`{arg}=` ({type(mod).__name__}) is not a part of the Learner's model ({type(model).__name__}): "
+                         f"pass a module of `learn.model` (build the Learner first, then add the callback with `learn.add_cb`)")
+
 class GradNorm(TaskWeighting):
     "Learn weights that balance the tasks' gradient norms on the last shared layer (Chen et al. 2018)"
     min_tasks = 2
     def __init__(self, alpha:float=1.5, lr:float=0.025, layer:nn.Module|None=None): store_attr('alpha,lr,layer')
     def setup(self):
         mod = self.layer if self.layer is not None else _shared_body(self.learn.model)
+        _check_part(mod, self.learn.model, 'layer')
         ps = [p for p in mod.parameters() if p.requires_grad]
         if not ps: raise ValueError("GradNorm: the shared layer has no trainable parameter (is the body frozen?): "
                                     "unfreeze it or pass `layer=` a trainable shared module")
@@ -301,7 +308,11 @@ class GradientAggregation(TaskWeighting):
     def before_fit(self):
         super().before_fit()
         if not hasattr(self, 'history'): return
+        why = getattr(self.learn.model, '_no_feature_level', None)
+        if self.mode == 'features' and why:
+            raise ValueError(f"GradientAggregation(mode='features') cannot work on a {type(self.learn.model).__name__}: {why}")
         self._body = self.body if self.body is not None else _shared_body(self.learn.model)
+        _check_part(self._body, self.learn.model, 'body')
         self._hook = self._body.register_forward_hook(self._keep) if self.mode == 'features' else None
         self._feats = []
     def _keep(self, m, i, o):
