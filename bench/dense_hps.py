@@ -14,6 +14,7 @@ holds no state) are left out.
 Usage: python bench/dense_hps.py [--size 64 80] [--bs 8] [--classes 7] [--steps 6] [--rounds 5] [--arch unet|resnet18]
 """
 import argparse, time, warnings
+import torchvision
 from fastai.vision.all import *
 from fastmtl.all import *
 
