@@ -17,7 +17,8 @@ from .datasets import *
 from .weighting import *
 from .dense import *
 from .tune import *
-from . import loss as _loss, metric as _metric, models as _models, learner as _learner, data as _data, datasets as _datasets, weighting as _weighting, dense as _dense, tune as _tune
+from .training import *
+from . import loss as _loss, metric as _metric, models as _models, learner as _learner, data as _data, datasets as _datasets, weighting as _weighting, dense as _dense, tune as _tune, training as _training
 
 # %% ../nbs/09_all.ipynb #9274ec4f
-__all__ = [n for m in (_loss, _metric, _models, _learner, _data, _datasets, _weighting, _dense, _tune) for n in m.__all__]
+__all__ = [n for m in (_loss, _metric, _models, _learner, _data, _datasets, _weighting, _dense, _tune, _training) for n in m.__all__]

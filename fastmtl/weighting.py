@@ -6,6 +6,7 @@ Docs: https://fastmtl.github.io/fastmtl/weighting.html.md"""
 
 # %% ../nbs/10_weighting.ipynb #9d98cd64
 from __future__ import annotations
+from copy import deepcopy
 from fastai.basics import *
 from fastai.callback.training import GradientAccumulation
 from .loss import CombinedLoss
@@ -53,6 +54,7 @@ class TaskWeighting(Callback):
         if self.learn.lock.locked() or not hasattr(self.learn, 'recorder'): return   # validate/get_preds: nothing to train
         if getattr(self, '_set_up_for', None) != self.names:   # once: a second `fit` (e.g. `fine_tune`) goes on
             self.setup(); self.history, self._set_up_for = [], self.names
+        if getattr(self, '_resume', None) is not None: self._apply_state(self._resume); self._resume = None
         self._wsum, self._wcount = 0., 0
         self.learn.metrics = L(self.learn.metrics) + L(TaskWeight(self, i, f'{n}_weight') for i,n in enumerate(self.names))
 
@@ -82,6 +84,28 @@ class TaskWeighting(Callback):
 
     def after_fit(self): self.learn.metrics = L(m for m in self.learn.metrics if not isinstance(m, TaskWeight))
 
+    _state = ()   # a subclass's own state that a resumed run needs, beyond `history`
+    def state_dict(self) -> dict:
+        "What a resumed run needs: the recorded weights and the strategy's learned state (optimizers by their `state_dict`)"
+        d = {}
+        for k in ('history', '_set_up_for') + tuple(self._state):
+            if not hasattr(self, k): continue
+            v = getattr(self, k)
+            d[k] = deepcopy(v.state_dict() if isinstance(v, torch.optim.Optimizer) else v)
+        return d
+    def load_state_dict(self, d:dict):
+        "Restore `state_dict()`'s state; applied at the start of the next `fit`, once the strategy is set up"
+        self._resume = d
+    def _apply_state(self, d):
+        if d.get('_set_up_for') not in (None, self.names):
+            raise ValueError(f"{type(self).__name__}: the saved state is for tasks {d['_set_up_for']}, this learner's are {self.names}")
+        for k, v in d.items():
+            cur = getattr(self, k, None)
+            if isinstance(cur, torch.optim.Optimizer): cur.load_state_dict(v)
+            elif isinstance(cur, Tensor) and isinstance(v, Tensor) and cur.shape == v.shape:
+                with torch.no_grad(): cur.copy_(v)   # in place: an optimizer may hold it
+            else: setattr(self, k, v)
+
     def weights_df(self) -> pd.DataFrame:
         "The recorded weights, one row per epoch, one column per task"
         return pd.DataFrame(torch.stack(self.history).numpy() if self.history else np.zeros((0, len(getattr(self, 'names', [])))),
@@ -110,6 +134,7 @@ def _is_regression(f) -> bool:
 
 class UncertaintyWeighting(TaskWeighting):
     "Learn one log-variance per task and weigh the task losses with it (Kendall et al. 2018)"
+    _state = ('_pending_init', '_first_losses')
     def __init__(self, regression:list|None=None, init:float|str=0.):
         "`regression`: which tasks are regression ones (default: read from their losses); `init`: initial log-variance, or 'loss'"
         if not (isinstance(init, (int, float)) or init == 'loss'): raise ValueError(f"UncertaintyWeighting: init must be a number or 'loss', got {init!r}")
@@ -158,7 +183,7 @@ class UncertaintyWeighting(TaskWeighting):
 # %% ../nbs/10_weighting.ipynb #069dc18d
 class DynamicWeightAverage(TaskWeighting):
     "Weigh each task by the ratio of its last two epochs' mean losses (Liu, Johns & Davison 2019)"
-    min_tasks = 2
+    min_tasks, _state = 2, ('w', 'epoch_losses', '_lsum', '_lcount')
     def __init__(self, temp:float=2.): store_attr('temp')
     def setup(self): self.w, self.epoch_losses, self._lsum, self._lcount = torch.ones(self.n), [], 0., 0
     def combine(self, losses):
@@ -208,7 +233,7 @@ def _check_part(mod:nn.Module, model:nn.Module, arg:str):
 
 class GradNorm(TaskWeighting):
     "Learn weights that balance the tasks' gradient norms on the last shared layer (Chen et al. 2018)"
-    min_tasks = 2
+    min_tasks, _state = 2, ('w', 'w_opt', 'L0')
     def __init__(self, alpha:float=1.5, lr:float=0.025, layer:nn.Module|None=None): store_attr('alpha,lr,layer')
     def setup(self):
         mod = self.layer if self.layer is not None else _shared_body(self.learn.model)
@@ -241,7 +266,7 @@ class GradNorm(TaskWeighting):
 # %% ../nbs/10_weighting.ipynb #8cb8eae0
 class FAMO(TaskWeighting):
     "Fast Adaptive Multitask Optimization: balance the tasks' rates of loss decrease (Liu et al. 2023)"
-    min_tasks = 2
+    min_tasks, _state = 2, ('xi', 'xi_opt', '_prev')
     def __init__(self, lr:float=0.025, gamma:float=1e-3, eps:float=1e-8): store_attr('lr,gamma,eps')
     def setup(self):
         self.xi = torch.zeros(self.n, requires_grad=True)
