@@ -143,6 +143,10 @@ def _task_loss(self:CombinedLoss, i, pred, targ):
     if not isinstance(pred, Tensor) or pred.ndim == 0 or pred.shape[0] != bs:
         raise ValueError(f"{self._who(i)}: the output ({_desc(pred) if isinstance(pred, Tensor) else type(pred).__name__}) "
                          f"does not have the target's batch size {bs} ({_desc(targ)})")
+    if self.missing[i] is None and targ.is_floating_point() and targ.ndim <= 2 and bool(torch.isnan(targ).any()):
+        raise ValueError(f"{self._who(i)}: {int(torch.isnan(targ).sum())} NaN label(s) in this batch, and this task allows no "
+                         "missing labels (missing=None): fix the labels, or let CombinedLoss skip them (a NaN is a missing label "
+                         "unless `missing` is None)")
     mask = label_mask(targ, pred, self.missing[i])
     full = mask is None or bool(mask.all())
     p,t = (pred,targ) if full else (pred[mask],targ[mask])

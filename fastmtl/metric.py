@@ -117,7 +117,7 @@ def check_head_sizes(loss_func:CombinedLoss, preds, vocabs:list):
         if v is None or r.pred_idx >= len(preds) or preds[r.pred_idx].ndim < 2: continue
         width = preds[r.pred_idx].shape[1]
         if width != len(v):
-            vs = list(v) if len(v) <= 10 else [*list(v)[:10], '...']
+            vs = [str(o) for o in v] if len(v) <= 10 else [*map(str, list(v)[:10]), '...']
             raise ValueError(f"{loss_func._who(i)}: the model gives {width} values per item but the target has {len(v)} "
                              f"classes {vs}; make head {r.pred_idx} output {len(v)} (e.g. `n_outs` from `dls.vocab`)")
 
@@ -191,6 +191,9 @@ def delta_m(metrics:dict, baseline:dict, tasks:list|None=None, lower:list|None=N
     if not baseline: raise ValueError("delta_m: the baseline has no metric")
     missing = [k for k in baseline if k not in metrics]
     if missing: raise KeyError(f"delta_m: no value for the baseline's metric(s) {missing}; the values given are for {list(metrics)}")
+    unknown = [t for t in tasks or [] if not any(k.startswith(f'{t}_') for k in baseline)]
+    if unknown: raise ValueError(f"delta_m: no baseline metric for task(s) {unknown} (metrics are named '<task>_<metric>'); "
+                                 f"the baseline has {list(baseline)}")
     groups = {}
     for k, b in baseline.items():
         if not b: raise ValueError(f"delta_m: the baseline of {k!r} is 0: its relative change is undefined")

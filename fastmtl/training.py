@@ -72,6 +72,27 @@ def load_train_state(learn:Learner, state:dict):
 
 def _state_file(file) -> Path: return Path(file).with_suffix('.state.pth')
 
+def _mismatch(learn, err:str, file) -> str:
+    "A message naming the tasks whose heads do not fit a checkpoint, from PyTorch's size-mismatch errors"
+    import re
+    lf = learn.loss_func
+    names = {r.pred_idx: n for r, n in zip(getattr(lf, 'routings', []), getattr(lf, 'names', []))}
+    try:
+        from fastmtl.data import task_vocabs
+        vocabs = task_vocabs(learn.dls)
+    except Exception: vocabs = []
+    lines = []
+    for p, a, b in re.findall(r"size mismatch for ([\w.]+): copying a param with shape torch.Size\(\[([\d, ]*)\]\) from checkpoint, "
+                              r"the shape in current model is torch.Size\(\[([\d, ]*)\]\)", err):
+        m = re.match(r'(?:heads|atts|feeds)\.(\d+)\.', p)
+        i = int(m.group(1)) if m else None
+        who = f"task '{names[i]}' (head {i})" if i in names else f"parameter {p}"
+        v = vocabs[i] if i is not None and i < len(vocabs) and vocabs[i] is not None else None
+        lines.append(f"{who}: {p} is [{a}] in the checkpoint, [{b}] in this model" + (f" (its vocab now: {[str(o) for o in v]})" if v is not None else ""))
+    return (f"The checkpoint {file} does not fit this learner's model: " + "; ".join(dict.fromkeys(lines)) +
+            ". A task's classes (its vocab) or the architecture changed since it was saved: build the learner from the same "
+            "data and model as the checkpoint")
+
 _fastai_save, _fastai_load = Learner.save, Learner.load
 
 @patch
@@ -87,7 +108,10 @@ def save(self:Learner, file, **kwargs):
 @delegates(_fastai_load)
 def load(self:Learner, file, device=None, **kwargs):
     "fastai's `load`; with `with_opt` (the default) also the training state saved next to the checkpoint, if any"
-    res = _fastai_load(self, file, device=device, **kwargs)
+    try: res = _fastai_load(self, file, device=device, **kwargs)
+    except RuntimeError as e:
+        if 'size mismatch' not in str(e): raise
+        raise ValueError(_mismatch(self, str(e), join_path_file(file, self.path/self.model_dir, ext='.pth'))) from None
     sf = _state_file(join_path_file(file, self.path/self.model_dir, ext='.pth'))
     if kwargs.get('with_opt', True) and sf.exists(): load_train_state(self, torch.load(sf, weights_only=False))
     return res
