@@ -8,7 +8,7 @@ Docs: https://fastmtl.github.io/fastmtl/dense.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .loss import CombinedLoss
-from .metric import mtl_metrics
+from .metric import mtl_metrics, _sum_ranks, _dist
 
 # %% auto #0
 __all__ = ['TensorDepth', 'load_depth', 'PILDepth', 'encodes', 'DepthBlock', 'PixelCrossEntropy', 'depth_valid',
@@ -141,7 +141,7 @@ class DepthL1Loss(_DepthLoss):
 class SegMetric(Metric):
     "Base: the confusion matrix (targets × predictions) of the labelled pixels of the whole set"
     def __init__(self, ignore_index:int=255): self.ignore_index = ignore_index
-    def reset(self): self.cm = None
+    def reset(self): self.cm, self._reduced = None, False
     def accumulate(self, learn):
         pred, targ = learn.pred, learn.y
         if pred.ndim != 4 or targ.ndim != 3: raise ValueError(f"{type(self).__name__}: expected logits (B, C, H, W) and labels (B, H, W), got {tuple(pred.shape)} and {tuple(targ.shape)}")
@@ -153,8 +153,13 @@ class SegMetric(Metric):
             raise ValueError(f"{type(self).__name__}: labels must be in 0..{c-1} or the ignore label {self.ignore_index}, got {t.min().item()}..{t.max().item()}")
         cm = torch.bincount(t*c + p, minlength=c*c).view(c, c).cpu()
         self.cm = cm if self.cm is None else self.cm + cm
+    def _reduce(self):
+        "Sum the confusion matrices of every data-parallel rank, once per validation"
+        if _dist() > 1 and not getattr(self, '_reduced', False):
+            cm = self.cm.double(); torch.distributed.all_reduce(cm); self.cm, self._reduced = cm.long(), True
     def _classes(self):
         "Classes that count: present in targets or predictions, not the ignore label"
+        self._reduce()
         tp, fp, fn = self.cm.diag().double(), self.cm.sum(0).double() - self.cm.diag(), self.cm.sum(1).double() - self.cm.diag()
         keep = (tp + fp + fn) > 0
         if 0 <= self.ignore_index < len(keep): keep[self.ignore_index] = False
@@ -165,7 +170,10 @@ class SegMetric(Metric):
 class PixelAccuracy(SegMetric):
     "Correctly labelled pixels over labelled pixels, over the whole set"
     @property
-    def value(self): return None if self.cm is None else float(self.cm.diag().sum() / self.cm.sum().clamp(min=1))
+    def value(self):
+        if self.cm is None: return None
+        self._reduce()
+        return float(self.cm.diag().sum() / self.cm.sum().clamp(min=1))
 
 class MeanIoU(SegMetric):
     "Mean over the classes present (targets or predictions) of TP/(TP+FP+FN), over the whole set"
@@ -211,7 +219,9 @@ class DepthMetric(Metric):
         self.total += float(self.err(pred[valid].double(), targ[valid].double()).sum())
         self.count += int(valid.sum())
     @property
-    def value(self): return self.total/self.count if self.count else None
+    def value(self):
+        total, count = _sum_ranks(self.total, self.count)   # over every data-parallel rank's share of the set
+        return total/count if count else None
     @property
     def name(self): return camel2snake(type(self).__name__).replace('depth_', '')
 
@@ -227,7 +237,9 @@ class DepthRMSE(DepthMetric):
     "Root mean squared depth error over the valid pixels of the whole set"
     def err(self, p, t): return (p - t)**2
     @property
-    def value(self): return math.sqrt(self.total/self.count) if self.count else None
+    def value(self):
+        total, count = _sum_ranks(self.total, self.count)
+        return math.sqrt(total/count) if count else None
     @property
     def name(self): return 'rmse'
 

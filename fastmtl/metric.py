@@ -92,6 +92,30 @@ def mtl_metrics(*per_task:list, names:list|None=None, missing=-1) -> L:
     return res
 
 # %% ../nbs/01_metric.ipynb #eaae8a67
+def _dist() -> int:
+    "The number of data-parallel processes (1 without `torch.distributed`)"
+    d = torch.distributed
+    return d.get_world_size() if d.is_available() and d.is_initialized() else 1
+
+def _sync(t:Tensor) -> Tensor:
+    "`t` averaged over the data-parallel processes (`t` itself in one process): what a strategy derives from it agrees on every rank"
+    if _dist() < 2: return t.detach()
+    t = t.detach().float().clone()
+    torch.distributed.all_reduce(t)
+    return t / _dist()
+
+def _bcast(t:Tensor) -> Tensor:
+    "`t` as rank 0 has it, on every data-parallel process"
+    if _dist() < 2: return t
+    t = t.clone(); torch.distributed.broadcast(t, 0); return t
+
+def _sum_ranks(*xs) -> list:
+    "Each of the numbers `xs` summed over the data-parallel processes (as they are in one process)"
+    if _dist() < 2: return [float(x) for x in xs]
+    t = torch.tensor([float(x) for x in xs], dtype=torch.float64)
+    torch.distributed.all_reduce(t)
+    return t.tolist()
+
 class TaskLoss(Metric):
     "The mean over items of one task's loss, read from the `CombinedLoss` of the learner"
     def __init__(self, idx:int, name:str, phase:str|None=None): self.idx,self._name,self.phase = idx,name,phase; self.clear()
@@ -104,7 +128,9 @@ class TaskLoss(Metric):
     def accumulate(self, learn):
         if self.phase is None: self.add(learn)   # the `Recorder` calls this while validating
     @property
-    def value(self): return self.total/self.count if self.count else None
+    def value(self):
+        total, count = _sum_ranks(self.total, self.count)   # over every data-parallel rank's share of the set
+        return total/count if count else None
     @property
     def name(self): return self._name
 

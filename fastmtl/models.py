@@ -23,6 +23,7 @@ class MultiHeadModel(Module):
 
 def multihead_splitter(m:nn.Module):
     "Two parameter groups, `freeze` training the latter: `m.param_groups()` if defined, else the body and the rest (heads, task weights)"
+    m = get_model(m)   # inside a DistributedDataParallel wrapper
     if callable(getattr(m, 'param_groups', None)): return L(m.param_groups())
     body = params(m.body)
     ids = {id(p) for p in body}
