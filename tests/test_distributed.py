@@ -1,5 +1,5 @@
 "Two CPU processes (torchrun, gloo) train a multi-task learner data-parallel: the same results as one process"
-import os, subprocess, sys, tempfile
+import os, socket, subprocess, sys, tempfile
 from pathlib import Path
 import pytest, torch
 
@@ -7,11 +7,15 @@ pytest.importorskip('accelerate')
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-@pytest.fixture(scope='module')
-def ranks():
+def free_port() -> int:
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def launch() -> list:
+    "Run tests/ddp_train.py on 2 CPU processes; each rank's results"
     out = Path(tempfile.mkdtemp())
     torchrun = Path(sys.executable).parent/'torchrun'
-    res = subprocess.run([str(torchrun), '--nproc_per_node', '2', '--master_port', '29517', str(HERE/'ddp_train.py'), str(out)],
+    res = subprocess.run([str(torchrun), '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', str(free_port()),
+                          str(HERE/'ddp_train.py'), str(out)],
                          capture_output=True, text=True, env={**os.environ, 'OMP_NUM_THREADS': '1'}, timeout=900)
     assert res.returncode == 0, res.stderr[-5000:]
     return [torch.load(out/f'rank{r}.pt', weights_only=False) for r in (0, 1)]
@@ -23,21 +27,21 @@ def one_process(strategy):
     order = [i for t in range(h//b) for i in list(range(b*t, b*t + b)) + list(range(h + b*t, h + b*t + b))]
     return result(fit(make(2*b, strategy, order)))
 
-@pytest.mark.parametrize('strategy', ['none', 'UncertaintyWeighting', 'DynamicWeightAverage', 'RandomLossWeighting',
-                                      'GeometricLossStrategy', 'GradNorm', 'FAMO'])
-def test_two_processes_equal_one(ranks, strategy):
-    r0, r1 = ranks[0][strategy], ranks[1][strategy]
-    one = one_process(strategy)
-    assert r0['names'] == one['names']
-    cols = [i for i, n in enumerate(one['names']) if n != 'train_loss']   # train_loss is fastai's per-rank smoothed loss
-    for v0, v1, v in zip(r0['values'], r1['values'], one['values']):
-        for i in cols:   # validation loss, per-task loss columns, metrics, task weights: every rank = one process
-            assert v0[i] == pytest.approx(v[i], rel=1e-4, abs=1e-6), one['names'][i]
-            assert v1[i] == v0[i], one['names'][i]
-    for k, p in one['params'].items(): assert torch.allclose(r0['params'][k], p, atol=1e-5), k
-    if strategy != 'none':
-        assert torch.equal(r0['history'], r1['history'])                   # the same task weights on every rank
-        assert torch.allclose(r0['history'], one['history'], atol=1e-5)    # = those of one process
-
-def test_gradient_aggregation_refuses(ranks):
+def test_two_processes_equal_one():
+    "One launch (the test runs in one pytest worker): every task weighting, then GradientAggregation's refusal"
+    from ddp_train import STRATEGIES
+    ranks = launch()
+    for strategy in STRATEGIES:
+        r0, r1 = ranks[0][strategy], ranks[1][strategy]
+        one = one_process(strategy)
+        assert r0['names'] == one['names']
+        cols = [i for i, n in enumerate(one['names']) if n != 'train_loss']   # train_loss: fastai's per-rank smoothed loss
+        for v0, v1, v in zip(r0['values'], r1['values'], one['values']):
+            for i in cols:   # validation loss, per-task loss columns, metrics, task weights: every rank = one process
+                assert v0[i] == pytest.approx(v[i], rel=1e-4, abs=1e-6), (strategy, one['names'][i])
+                assert v1[i] == v0[i], (strategy, one['names'][i])
+        for k, p in one['params'].items(): assert torch.allclose(r0['params'][k], p, atol=1e-5), (strategy, k)
+        if strategy != 'none':
+            assert torch.equal(r0['history'], r1['history']), strategy                  # the same task weights on every rank
+            assert torch.allclose(r0['history'], one['history'], atol=1e-5), strategy   # = those of one process
     for r in ranks: assert 'does not run under data-parallel training' in r['GradientAggregation']
