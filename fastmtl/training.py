@@ -83,22 +83,50 @@ def save(self:Learner, file, **kwargs):
         torch.save(train_state(self), _state_file(file))
     return file
 
+_MISMATCH = re.compile(r"size mismatch for (\S+): copying a param with shape torch.Size\((\[.*?\])\) from checkpoint, "
+                       r"the shape in current model is torch.Size\((\[.*?\])\)")
+
+def _explain_mismatch(learn:Learner, err:RuntimeError) -> str|None:
+    "Say which task's head a checkpoint does not fit, and the task's vocab; `None` if `err` is not a size mismatch"
+    found = _MISMATCH.findall(str(err))
+    if not found: return None
+    from fastmtl.data import task_vocabs
+    lf, msgs = learn.loss_func, []
+    vocabs = task_vocabs(learn.dls) if hasattr(lf, 'routings') else []
+    for name, ckpt, here in found:
+        head = re.search(r'(?:^|\.)heads\.(\d+)\.', name)
+        tasks = [i for i, r in enumerate(lf.routings) if r.pred_idx == int(head.group(1))] if head and vocabs else []
+        if not tasks:
+            msgs.append(f"parameter {name} is {ckpt} in the checkpoint but {here} in this model: the checkpoint is of another architecture"); continue
+        i = tasks[0]; r = lf.routings[i]
+        v = vocabs[r.target_idx] if r.target_idx < len(vocabs) else None
+        vs = 'no vocab' if v is None else f"a vocab of {len(v)}: {[str(o) for o in list(v)[:10]]}{' ...' if len(v) > 10 else ''}"
+        msgs.append(f"{lf._who(i)}: its head's {name} is {ckpt} in the checkpoint but {here} in this model ({vs}); "
+                    f"the checkpoint was trained on other classes or another task order")
+    return "The checkpoint does not fit this model:\n" + "\n".join(msgs)
+
 @patch
 @delegates(_fastai_load)
 def load(self:Learner, file, device=None, **kwargs):
     "fastai's `load`; with `with_opt` (the default) also the training state saved next to the checkpoint, if any"
-    res = _fastai_load(self, file, device=device, **kwargs)
+    try: res = _fastai_load(self, file, device=device, **kwargs)
+    except RuntimeError as e:
+        msg = _explain_mismatch(self, e)
+        if msg is None: raise
+        raise ValueError(msg) from e
     sf = _state_file(join_path_file(file, self.path/self.model_dir, ext='.pth'))
     if kwargs.get('with_opt', True) and sf.exists(): load_train_state(self, torch.load(sf, weights_only=False))
     return res
 
 # %% ../nbs/13_training.ipynb #f53ec5fb
-from fastai.distributed import DistributedDL
+try: from fastai.distributed import DistributedDL
+except (ImportError, NameError): DistributedDL = None # fastai.distributed needs accelerate (`pip install fastmtl[distributed]`)
 
-@patch
-def _broadcast(self:DistributedDL, t, rank):
+def _broadcast(self, t, rank):
     "fastai's, with the tensor on the GPU only for NCCL: gloo (CPU processes) broadcasts CPU tensors"
     t = LongTensor(t)
     if torch.distributed.get_backend() == 'nccl': t = t.cuda()
     torch.distributed.broadcast(t, rank)
     return t.cpu().tolist()
+
+if DistributedDL is not None: DistributedDL._broadcast = _broadcast
