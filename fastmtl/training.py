@@ -92,13 +92,14 @@ def _explain_mismatch(learn:Learner, err:RuntimeError) -> str|None:
     if not found: return None
     from fastmtl.data import task_vocabs
     lf, msgs = learn.loss_func, []
-    vocabs = task_vocabs(learn.dls) if hasattr(lf, 'routings') else []
+    routings = getattr(lf, 'routings', [])
+    vocabs = task_vocabs(learn.dls) if routings else []
     for name, ckpt, here in found:
         head = re.search(r'(?:^|\.)heads\.(\d+)\.', name)
-        tasks = [i for i, r in enumerate(lf.routings) if r.pred_idx == int(head.group(1))] if head and vocabs else []
+        tasks = [i for i, r in enumerate(routings) if head and r.pred_idx == int(head.group(1))]
         if not tasks:
             msgs.append(f"parameter {name} is {ckpt} in the checkpoint but {here} in this model: the checkpoint is of another architecture"); continue
-        i = tasks[0]; r = lf.routings[i]
+        i = tasks[0]; r = routings[i]
         v = vocabs[r.target_idx] if r.target_idx < len(vocabs) else None
         vs = 'no vocab' if v is None else f"a vocab of {len(v)}: {[str(o) for o in list(v)[:10]]}{' ...' if len(v) > 10 else ''}"
         msgs.append(f"{lf._who(i)}: its head's {name} is {ckpt} in the checkpoint but {here} in this model ({vs}); "
