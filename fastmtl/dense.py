@@ -8,7 +8,7 @@ Docs: https://fastmtl.github.io/fastmtl/dense.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .loss import CombinedLoss
-from .metric import mtl_metrics, _sum_ranks, _dist
+from .metric import mtl_metrics, _sum_ranks, _dist, _unpad
 
 # %% auto #0
 __all__ = ['TensorDepth', 'load_depth', 'PILDepth', 'encodes', 'DepthBlock', 'PixelCrossEntropy', 'depth_valid',
@@ -140,10 +140,11 @@ class DepthL1Loss(_DepthLoss):
 # %% ../nbs/11_dense.ipynb #9e39fd86
 class SegMetric(Metric):
     "Base: the confusion matrix (targets × predictions) of the labelled pixels of the whole set"
+    _sums_ranks = True   # data-parallel: sums the ranks' matrices, never gathers the prediction maps
     def __init__(self, ignore_index:int=255): self.ignore_index = ignore_index
     def reset(self): self.cm, self._reduced = None, False
     def accumulate(self, learn):
-        pred, targ = learn.pred, learn.y
+        pred, targ = _unpad(learn, learn.pred, learn.y)
         if pred.ndim != 4 or targ.ndim != 3: raise ValueError(f"{type(self).__name__}: expected logits (B, C, H, W) and labels (B, H, W), got {tuple(pred.shape)} and {tuple(targ.shape)}")
         c = pred.shape[1]
         p, t = pred.argmax(1).flatten(), targ.flatten().long()
@@ -213,9 +214,10 @@ class WeightedFBeta(SegMetric):
 
 class DepthMetric(Metric):
     "Base: sums over the valid pixels (finite target > 0) of the whole set"
+    _sums_ranks = True   # data-parallel: sums the ranks' totals
     def reset(self): self.total, self.count = 0., 0
     def accumulate(self, learn):
-        pred, targ, valid = _depth_args(learn.pred, learn.y, type(self).__name__)
+        pred, targ, valid = _depth_args(*_unpad(learn, learn.pred, learn.y), type(self).__name__)
         self.total += float(self.err(pred[valid].double(), targ[valid].double()).sum())
         self.count += int(valid.sum())
     @property

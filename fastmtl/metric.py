@@ -6,7 +6,7 @@ Docs: https://fastmtl.github.io/fastmtl/metric.html.md"""
 
 # %% ../nbs/01_metric.ipynb #dfc1d118
 from __future__ import annotations
-import inspect, math
+import inspect, math, weakref
 from fastai.basics import *
 from .loss import CombinedLoss, label_mask
 from .data import task_vocabs
@@ -38,9 +38,57 @@ def _metric_name(m):
     return name
 
 class _TaskView(GetAttr):
-    "What a metric sees of the learner: one task's predictions and targets"
+    "What a metric sees of the learner: one task's predictions and targets (`gathered`: already those of every rank)"
     _default = 'learn'
-    def __init__(self, learn, pred, targ): self.learn,self.pred,self.y,self.yb = learn,pred,targ,(targ,)
+    def __init__(self, learn, pred, targ, gathered=False): self.learn,self.pred,self.y,self.yb,self.gathered = learn,pred,targ,(targ,),gathered
+    def to_detach(self, b, cpu=True, gather=True):
+        return to_detach(b, cpu, gather=False) if self.gathered else self.learn.to_detach(b, cpu, gather)
+
+# %% ../nbs/01_metric.ipynb #e2b8a4d3
+def _dist() -> int:
+    "The number of data-parallel processes (1 without `torch.distributed`)"
+    d = torch.distributed
+    return d.get_world_size() if d.is_available() and d.is_initialized() else 1
+
+def _sync(t:Tensor) -> Tensor:
+    "`t` averaged over the data-parallel processes (`t` itself in one process): what a strategy derives from it agrees on every rank"
+    if _dist() < 2: return t.detach()
+    t = t.detach().float().clone()
+    torch.distributed.all_reduce(t)
+    return t / _dist()
+
+def _bcast(t:Tensor) -> Tensor:
+    "`t` as rank 0 has it, on every data-parallel process"
+    if _dist() < 2: return t
+    t = t.clone(); torch.distributed.broadcast(t, 0); return t
+
+def _sum_ranks(*xs) -> list:
+    "Each of the numbers `xs` summed over the data-parallel processes (as they are in one process)"
+    if _dist() < 2: return [float(x) for x in xs]
+    t = torch.tensor([float(x) for x in xs], dtype=torch.float64)
+    torch.distributed.all_reduce(t)
+    return t.tolist()
+
+def _real_counts(learn) -> list|None:
+    "Per data-parallel rank, how many leading items of its batch are real: fastai's `DistributedDL` pads the last rank's share with repeats (`None`: no padding in this batch)"
+    dl = getattr(learn, 'dl', None)
+    if _dist() < 2 or not all(hasattr(dl, o) for o in ('i', 'n', 'n_padded', 'world_size', 'rank')): return None
+    bs = find_bs(learn.yb)   # every rank's batch has `bs` items; `dl.i` counts the items each has read, this batch included
+    ks = [max(0, min(bs, dl.n - (r*dl.n_padded//dl.world_size + dl.i - bs))) for r in range(dl.world_size)]
+    return None if all(k == bs for k in ks) else ks
+
+def _n_real(learn) -> int|None:
+    "How many leading items of this rank's batch are real (`None`: all of them)"
+    if isinstance(learn, _TaskView): return None   # a `RoutedMetric` has dropped the padding already
+    ks = _real_counts(learn)
+    return None if ks is None or ks[learn.dl.rank] == find_bs(learn.yb) else ks[learn.dl.rank]
+
+def _unpad(learn, *ts) -> tuple:
+    "The tensors (or tuples of tensors) `ts` without the items `DistributedDL` added as padding"
+    k = _n_real(learn)
+    if k is None: return ts
+    return tuple(tuple(o[:k] for o in t) if is_listy(t) else t[:k] for t in ts)
+
 
 # %% ../nbs/01_metric.ipynb #c05fb4b5
 class RoutedMetric(Metric):
@@ -52,11 +100,16 @@ class RoutedMetric(Metric):
     def reset(self): self.metric.reset()
     def accumulate(self, learn):
         pred, targ = learn.pred[self.pred_idx], learn.yb[self.target_idx]
+        # data-parallel: a fastai metric gathers every rank's items, which must be as many on each: gather them here,
+        # before dropping missing labels (fastai drops the padding); fastmtl's metrics that sum over ranks drop it themselves
+        gather = _dist() > 1 and not getattr(self.metric, '_sums_ranks', False)
+        pred, targ = learn.to_detach((pred, targ), cpu=False) if gather else _unpad(learn, pred, targ)
+        if not len(targ): return
         mask = label_mask(targ, missing=self.missing)
         if mask is not None and not mask.all():
             if not mask.any(): return
             pred, targ = pred[mask], targ[mask]
-        self.metric.accumulate(_TaskView(learn, pred, targ))
+        self.metric.accumulate(_TaskView(learn, pred, targ, gathered=gather))
 
     @property
     def value(self): return self.metric.value
@@ -92,39 +145,17 @@ def mtl_metrics(*per_task:list, names:list|None=None, missing=-1) -> L:
     return res
 
 # %% ../nbs/01_metric.ipynb #eaae8a67
-def _dist() -> int:
-    "The number of data-parallel processes (1 without `torch.distributed`)"
-    d = torch.distributed
-    return d.get_world_size() if d.is_available() and d.is_initialized() else 1
-
-def _sync(t:Tensor) -> Tensor:
-    "`t` averaged over the data-parallel processes (`t` itself in one process): what a strategy derives from it agrees on every rank"
-    if _dist() < 2: return t.detach()
-    t = t.detach().float().clone()
-    torch.distributed.all_reduce(t)
-    return t / _dist()
-
-def _bcast(t:Tensor) -> Tensor:
-    "`t` as rank 0 has it, on every data-parallel process"
-    if _dist() < 2: return t
-    t = t.clone(); torch.distributed.broadcast(t, 0); return t
-
-def _sum_ranks(*xs) -> list:
-    "Each of the numbers `xs` summed over the data-parallel processes (as they are in one process)"
-    if _dist() < 2: return [float(x) for x in xs]
-    t = torch.tensor([float(x) for x in xs], dtype=torch.float64)
-    torch.distributed.all_reduce(t)
-    return t.tolist()
-
 class TaskLoss(Metric):
     "The mean over items of one task's loss, read from the `CombinedLoss` of the learner"
+    _sums_ranks = True   # sums its own totals over the data-parallel ranks
     def __init__(self, idx:int, name:str, phase:str|None=None): self.idx,self._name,self.phase = idx,name,phase; self.clear()
     def reset(self):
         if self.phase is None: self.clear()   # the `Recorder` resets every metric before validating: keep train sums
     def clear(self): self.total,self.count = 0.,0
     def add(self, learn):
-        bs = find_bs(learn.yb)
-        self.total += learn.loss_func.task_losses[self.idx]*bs; self.count += bs
+        bs, k = find_bs(learn.yb), _n_real(learn)
+        if k is None: self.total += learn.loss_func.task_losses[self.idx]*bs; self.count += bs
+        elif k: self.total += _unpadded_losses(learn, k)[1][self.idx]*k; self.count += k
     def accumulate(self, learn):
         if self.phase is None: self.add(learn)   # the `Recorder` calls this while validating
     @property
@@ -133,6 +164,34 @@ class TaskLoss(Metric):
         return total/count if count else None
     @property
     def name(self): return self._name
+
+_unpadded_cache = (None, None, None)   # (a weak reference to the batch's predictions, k, result): one batch's, not the loss's state
+
+def _unpadded_losses(learn, k:int) -> tuple:
+    "The loss and the task losses of the batch's first `k` items (the real ones of a padded data-parallel batch), once per batch"
+    global _unpadded_cache
+    ref, k0, res = _unpadded_cache
+    p0 = learn.pred[0] if is_listy(learn.pred) else learn.pred   # a tensor (a tuple cannot be weakly referenced)
+    if ref is None or ref() is not p0 or k0 != k:
+        lf = learn.loss_func
+        saved = getattr(lf, 'losses', None), getattr(lf, 'task_losses', None)
+        pred, yb = _unpad(learn, learn.pred, learn.yb)
+        with torch.no_grad(): loss = lf(pred, *yb).mean()
+        res = (loss, getattr(lf, 'task_losses', None))
+        if isinstance(lf, CombinedLoss): lf.losses, lf.task_losses = saved
+        _unpadded_cache = (weakref.ref(p0), k, res)
+    return res
+
+_fastai_avg_loss = AvgLoss.accumulate
+
+@patch
+def accumulate(self:AvgLoss, learn):
+    "fastai's, without the items `DistributedDL` repeats to give every rank as many: `valid_loss` over the whole set"
+    ks = _real_counts(learn)
+    if ks is None: return _fastai_avg_loss(self, learn)
+    k = ks[learn.dl.rank]
+    total, = _sum_ranks(_unpadded_losses(learn, k)[0]*k if k else 0.)   # like fastai: every rank holds the same sums
+    self.total += total/len(ks); self.count += sum(ks)/len(ks)
 
 # %% ../nbs/01_metric.ipynb #9f0ab9aa
 def check_head_sizes(loss_func:CombinedLoss, preds, vocabs:list):

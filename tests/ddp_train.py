@@ -9,11 +9,13 @@ from fastmtl.all import *
 STRATEGIES = ['none', 'UncertaintyWeighting', 'DynamicWeightAverage', 'RandomLossWeighting', 'GeometricLossStrategy', 'GradNorm', 'FAMO']
 N_TRAIN, N_VALID = 192, 64
 
-def make(bs, strategy='none', order=None):
-    "The learner: random features, a class and a number; `order` fixes the training batches' item order"
+def make(bs, strategy='none', order=None, n_valid=N_VALID, missing=False):
+    """The learner: random features, a class and a number; `order` fixes the training batches' item order; `missing`: every
+    5th validation class label missing"""
     set_seed(0, reproducible=True)
-    x = torch.randn(N_TRAIN + N_VALID, 8)
+    x = torch.randn(N_TRAIN + n_valid, 8)
     ys = [(x[:, 0] > 0).long(), 3*x[:, 1] + 1]
+    if missing: ys[0][N_TRAIN::5] = -1
     ds = list(zip(x, *ys))
     dls = DataLoaders.from_dsets(ds[:N_TRAIN], ds[N_TRAIN:], bs=bs, shuffle=False); dls.n_inp = 1
     if order is not None: dls.train.get_idxs = lambda: list(order)
@@ -41,6 +43,10 @@ if __name__ == '__main__':
         learn = make(16, s)
         with learn.distrib_ctx(cpu=True): fit(learn)
         res[s] = result(learn)
+    for key, missing in (('uneven', False), ('uneven_missing', True)):   # 2 ranks cannot split 63 items evenly: fastai pads one's share
+        learn = make(16, 'none', n_valid=N_VALID - 1, missing=missing)
+        with learn.distrib_ctx(cpu=True): fit(learn)
+        res[key] = result(learn)
     learn = make(16, 'none'); learn.add_cb(GradientAggregation())
     try:
         with learn.distrib_ctx(cpu=True): fit(learn)

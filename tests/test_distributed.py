@@ -20,12 +20,12 @@ def launch() -> list:
     assert res.returncode == 0, res.stderr[-5000:]
     return [torch.load(out/f'rank{r}.pt', weights_only=False) for r in (0, 1)]
 
-def one_process(strategy):
+def one_process(strategy, **kwargs):
     "The same learner in one process, each batch of 32 = the two ranks' batches of 16 (rank 0 reads items 0..95, rank 1 96..191)"
     from ddp_train import make, fit, result, N_TRAIN
     h, b = N_TRAIN//2, 16
     order = [i for t in range(h//b) for i in list(range(b*t, b*t + b)) + list(range(h + b*t, h + b*t + b))]
-    return result(fit(make(2*b, strategy, order)))
+    return result(fit(make(2*b, strategy, order, **kwargs)))
 
 def test_two_processes_equal_one():
     "One launch (the test runs in one pytest worker): every task weighting, then GradientAggregation's refusal"
@@ -45,3 +45,14 @@ def test_two_processes_equal_one():
             assert torch.equal(r0['history'], r1['history']), strategy                  # the same task weights on every rank
             assert torch.allclose(r0['history'], one['history'], atol=1e-5), strategy   # = those of one process
     for r in ranks: assert 'does not run under data-parallel training' in r['GradientAggregation']
+    # 63 validation items: rank 1's share is padded with a repeat of item 0, which no column may count
+    from ddp_train import N_VALID
+    one = one_process('none', n_valid=N_VALID - 1)
+    for i, name in enumerate(one['names']):
+        if name != 'train_loss': assert ranks[0]['uneven']['values'][-1][i] == pytest.approx(one['values'][-1][i], rel=1e-4, abs=1e-6), name
+    # and every 5th class label missing, so the ranks hold different numbers of labelled items: the metrics are still
+    # those of the whole set (the loss columns, means of batch means over the labelled items, depend on the batching)
+    one = one_process('none', n_valid=N_VALID - 1, missing=True)
+    for i, name in enumerate(one['names']):
+        if not name.endswith('loss'):
+            assert ranks[0]['uneven_missing']['values'][-1][i] == pytest.approx(one['values'][-1][i], rel=1e-4, abs=1e-6), name
