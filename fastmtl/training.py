@@ -130,4 +130,11 @@ def _broadcast(self, t, rank):
     torch.distributed.broadcast(t, rank)
     return t.cpu().tolist()
 
-if DistributedDL is not None: DistributedDL._broadcast = _broadcast
+if DistributedDL is not None:
+    DistributedDL._broadcast = _broadcast
+    _fastai_distrib_ctx = Learner.distrib_ctx
+
+    @patch
+    def distrib_ctx(self:Learner, sync_bn:bool|None=None, in_notebook:bool=False, **kwargs):
+        "fastai's, with `sync_bn` off by default for CPU processes (`cpu=True`): PyTorch's `SyncBatchNorm` runs on GPUs only"
+        return _fastai_distrib_ctx(self, sync_bn=ifnone(sync_bn, not kwargs.get('cpu', False)), in_notebook=in_notebook, **kwargs)

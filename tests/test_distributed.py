@@ -56,3 +56,7 @@ def test_two_processes_equal_one():
     for i, name in enumerate(one['names']):
         if not name.endswith('loss'):
             assert ranks[0]['uneven_missing']['values'][-1][i] == pytest.approx(one['values'][-1][i], rel=1e-4, abs=1e-6), name
+    # segmentation + depth: the confusion matrices and depth errors summed over the ranks, without rank 1's padding
+    from ddp_train import dense_validation
+    one = dense_validation(Path(tempfile.mkdtemp())/'scenes')
+    assert ranks[0]['dense'] == pytest.approx(one, rel=1e-4, abs=1e-6) and ranks[1]['dense'] == ranks[0]['dense']
