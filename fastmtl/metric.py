@@ -194,6 +194,10 @@ def accumulate(self:AvgLoss, learn):
     self.total += total/len(ks); self.count += sum(ks)/len(ks)
 
 # %% ../nbs/01_metric.ipynb #9f0ab9aa
+def _vocab_str(v) -> list:
+    "A vocab for an error message: its first 10 labels as strings"
+    return [str(o) for o in v] if len(v) <= 10 else [*map(str, list(v)[:10]), '...']
+
 def check_head_sizes(loss_func:CombinedLoss, preds, vocabs:list):
     "Raise if an output that a loss routes to a target with a vocab does not have one value per class"
     preds = preds if is_listy(preds) else (preds,)
@@ -202,9 +206,8 @@ def check_head_sizes(loss_func:CombinedLoss, preds, vocabs:list):
         if v is None or r.pred_idx >= len(preds) or preds[r.pred_idx].ndim < 2: continue
         width = preds[r.pred_idx].shape[1]
         if width != len(v):
-            vs = [str(o) for o in v] if len(v) <= 10 else [*map(str, list(v)[:10]), '...']
             raise ValueError(f"{loss_func._who(i)}: the model gives {width} values per item but the target has {len(v)} "
-                             f"classes {vs}; make head {r.pred_idx} output {len(v)} (e.g. `n_outs` from `dls.vocab`)")
+                             f"classes {_vocab_str(v)}; make head {r.pred_idx} output {len(v)} (e.g. `n_outs` from `dls.vocab`)")
 
 # %% ../nbs/01_metric.ipynb #1970bdc7
 class TaskLosses(Callback):

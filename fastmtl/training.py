@@ -11,6 +11,8 @@ from fastai.basics import *
 from fastai.callback.fp16 import MixedPrecision, AMPMode
 from torch.amp import GradScaler, autocast
 from .weighting import TaskWeighting
+from .data import task_vocabs
+from .metric import _vocab_str
 
 # %% auto #0
 __all__ = ['train_state', 'load_train_state']
@@ -90,7 +92,6 @@ def _explain_mismatch(learn:Learner, err:RuntimeError) -> str|None:
     "Say which task's head a checkpoint does not fit, and the task's vocab; `None` if `err` is not a size mismatch"
     found = _MISMATCH.findall(str(err))
     if not found: return None
-    from fastmtl.data import task_vocabs
     lf, msgs = learn.loss_func, []
     routings = getattr(lf, 'routings', [])
     vocabs = task_vocabs(learn.dls) if routings else []
@@ -101,7 +102,7 @@ def _explain_mismatch(learn:Learner, err:RuntimeError) -> str|None:
             msgs.append(f"parameter {name} is {ckpt} in the checkpoint but {here} in this model: the checkpoint is of another architecture"); continue
         i = tasks[0]; r = routings[i]
         v = vocabs[r.target_idx] if r.target_idx < len(vocabs) else None
-        vs = 'no vocab' if v is None else f"a vocab of {len(v)}: {[str(o) for o in list(v)[:10]]}{' ...' if len(v) > 10 else ''}"
+        vs = 'no vocab' if v is None else f"a vocab of {len(v)}: {_vocab_str(v)}"
         msgs.append(f"{lf._who(i)}: its head's {name} is {ckpt} in the checkpoint but {here} in this model ({vs}); "
                     f"the checkpoint was trained on other classes or another task order")
     return "The checkpoint does not fit this model:\n" + "\n".join(msgs)
