@@ -13,7 +13,7 @@ from .data import task_vocabs
 
 # %% auto #0
 __all__ = ['RoutedMetric', 'route_to_metric', 'mtl_metrics', 'TaskLoss', 'check_head_sizes', 'TaskLosses', 'lower_is_better',
-           'delta_m', 'DeltaM', 'single_task_baselines']
+           'delta_m', 'DeltaM', 'single_task_baselines', 'trivial_baselines']
 
 # %% ../nbs/01_metric.ipynb #694796ce
 def _as_metric(m):
@@ -329,3 +329,56 @@ def single_task_baselines(make_learner, fit, seed:int|None=0) -> dict:
                                       f"({list(vals)}): give the learner metrics named '{names[k]}_<metric>'")
         res.update(mine); k += 1
     return res
+
+# %% ../nbs/01_metric.ipynb #eb3d875a
+from sklearn.exceptions import UndefinedMetricWarning
+
+class _Constant(Module):
+    "A model without parameters that outputs `outs` (one tensor per head, the output for one item) for every item"
+    def __init__(self, outs):
+        self.outs = outs
+        self.anchor = nn.Parameter(torch.zeros(1, device=outs[0].device), requires_grad=False)   # fastai reads the device off a parameter
+    def forward(self, x):
+        b = find_bs(x if is_listy(x) else [x])
+        return tuple(o[None].expand(b, *o.shape).clone() for o in self.outs)
+
+def _train_targets(dls, j:int) -> Tensor|None:
+    "Every training item's target `j`, stacked (read through the target's own pipeline: no input is opened); `None` if shapes differ"
+    ds, k = dls.train_ds, getattr(dls, 'n_inp', 1) + j
+    items = ds.tls[k] if hasattr(ds, 'tls') else (o[k] for o in ds)   # a fastai `Datasets`, or any dataset of tuples
+    ts = [o.as_subclass(Tensor) if isinstance(o, Tensor) else torch.as_tensor(np.asarray(o)) for o in items]
+    return torch.stack(ts) if ts and all(t.shape == ts[0].shape for t in ts) else None
+
+def _trivial_output(out:Tensor, targ:Tensor, who:str) -> Tensor:
+    "The trivial prediction shaped like one item's model output `out`, from the training targets `targ`"
+    out = out.as_subclass(Tensor)
+    if targ is None: raise ValueError(f"trivial_baselines: {who}: its training targets differ in shape; resize them in the item transforms")
+    if not targ.is_floating_point():                  # classes: the most frequent labelled one (per pixel for masks)
+        t = targ.flatten(); t = t[(t >= 0) & (t < out.shape[0])]
+        if not len(t): raise ValueError(f"trivial_baselines: {who} has no labelled training item")
+        res = torch.full_like(out, -20.); res[int(t.bincount().argmax())] = 20.
+        return res
+    if targ.ndim == 2 and targ.shape[1] == out.shape[-1] > 1 and bool(((targ == 0) | (targ == 1)).all()):   # labels: each one's majority
+        return torch.where(targ.float().mean(0) > 0.5, 20., -20.).to(out)
+    t = targ.float().flatten()
+    t = t[torch.isfinite(t) & (t > 0 if targ.ndim > 2 else True)]    # numbers: their mean (of a map: over the valid, positive values)
+    if not len(t): raise ValueError(f"trivial_baselines: {who} has no labelled training item")
+    return torch.full_like(out, float(t.mean()))
+
+def trivial_baselines(learn, ds_idx:int=1) -> dict:
+    "`learn`'s metrics for the trivial model of each task: the training set's majority class (per pixel too), majority labels, mean"
+    lf = learn.loss_func
+    if not isinstance(lf, CombinedLoss): raise TypeError(f"trivial_baselines needs a CombinedLoss, got {type(lf).__name__}")
+    xb = learn.dls.valid.one_batch()[:getattr(learn.dls, 'n_inp', 1)]   # the validation loader: no shuffling state used up
+    m, training = learn.model, learn.model.training
+    with torch.no_grad(): outs = m.eval()(*xb)
+    m.train(training)
+    outs = list(outs) if is_listy(outs) else [outs]
+    for i, r in enumerate(lf.routings):
+        outs[r.pred_idx] = _trivial_output(outs[r.pred_idx][0].float(), _train_targets(learn.dls, r.target_idx), lf._who(i))
+    const = Learner(learn.dls, _Constant(outs), loss_func=lf, metrics=learn.metrics)
+    with const.no_bar(), const.no_logging(), warnings.catch_warnings():
+        warnings.simplefilter('ignore', UndefinedMetricWarning)   # scikit-learn's F1 of an empty prediction: 0, as intended
+        res = const.validate(ds_idx=ds_idx)
+    return {m.name: float(v) for m, v in zip(L(learn.metrics), res[1:]) if v is not None}
+
