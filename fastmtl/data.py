@@ -10,7 +10,8 @@ from fastai.vision.all import *
 from PIL import UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['ImageTuple', 'FrameSizeCheck', 'ImageTupleBlock', 'task_vocabs', 'task_names', 'show_batch', 'show_results']
+__all__ = ['ImageTuple', 'FrameSizeCheck', 'SampleFrames', 'ImageTupleBlock', 'task_vocabs', 'task_names', 'show_batch',
+           'show_results']
 
 # %% ../nbs/06_data.ipynb #987d2e92
 class ImageTuple(fastuple):
@@ -65,9 +66,25 @@ class FrameSizeCheck(ItemTransform):
                                  "them equal, e.g. `item_tfms=Resize(224)`")
         return o
 
-def ImageTupleBlock():
-    "A `TransformBlock` for clips: a list of frame files → `ImageTuple` → float tensors"
-    return TransformBlock(type_tfms=ImageTuple.create, item_tfms=FrameSizeCheck(), batch_tfms=IntToFloatTensor)
+class SampleFrames(ItemTransform):
+    "Keep `n` frames of each training clip, drawn at random in their order: of its frame files, or of its opened `ImageTuple`"
+    split_idx, order = 0, 0   # the training set only
+    def __init__(self, n:int=1):
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1: raise ValueError(f"SampleFrames: n must be a whole number >= 1, got {n!r}")
+        self.n = n
+    def encodes(self, o):
+        if isinstance(o, (str, Path)): o = [o]
+        if any(isinstance(x, ImageTuple) for x in o): return tuple(self._sample(x) if isinstance(x, ImageTuple) else x for x in o)   # a sample
+        return self._sample(list(o))   # a clip's frame files, before `ImageTuple.create` opens them
+    def _sample(self, x):
+        if len(x) < self.n: raise ValueError(f"SampleFrames({self.n}): a clip has only {len(x)} frame(s), fewer than the {self.n} to sample")
+        idx = sorted(random.sample(range(len(x)), self.n))
+        return ImageTuple(tuple(x[i] for i in idx)) if isinstance(x, ImageTuple) else [x[i] for i in idx]
+
+def ImageTupleBlock(train_frames:int|None=None):
+    "A `TransformBlock` for clips: a list of frame files → `ImageTuple` → float tensors; `train_frames` random frames per training clip"
+    sample = [SampleFrames(train_frames)] if train_frames else []
+    return TransformBlock(type_tfms=sample + [ImageTuple.create], item_tfms=FrameSizeCheck(), batch_tfms=IntToFloatTensor)
 
 # %% ../nbs/06_data.ipynb #4bc8e816
 def _target_tls(dls):

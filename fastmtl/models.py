@@ -9,9 +9,9 @@ from __future__ import annotations
 from fastai.vision.all import *
 
 # %% auto #0
-__all__ = ['MultiHeadModel', 'multihead_splitter', 'hydranet', 'VideoMultiHeadModel', 'video_hydranet', 'dense_head', 'UNetDown',
-           'UNetUp', 'UNet', 'dense_hydranet', 'unet_hydranet', 'CrossStitch', 'CrossStitchNet', 'cross_stitch_unet',
-           'mtan_attention', 'MTAN', 'mtan_unet']
+__all__ = ['MultiHeadModel', 'multihead_splitter', 'hydranet', 'VideoMultiHeadModel', 'video_hydranet', 'small_resnet',
+           'dense_head', 'UNetDown', 'UNetUp', 'UNet', 'dense_hydranet', 'unet_hydranet', 'CrossStitch',
+           'CrossStitchNet', 'cross_stitch_unet', 'mtan_attention', 'MTAN', 'mtan_unet']
 
 # %% ../nbs/02_models.ipynb #373a0794
 class MultiHeadModel(Module):
@@ -75,6 +75,16 @@ def video_hydranet(arch, n_outs:list, pretrained:bool=False, n_in:int=3, cut=Non
                    **head_kwargs) -> VideoMultiHeadModel:
     "A `VideoMultiHeadModel` on the body of `arch` with one `create_head` per entry of `n_outs`"
     return VideoMultiHeadModel(*_body_heads(arch, n_outs, pretrained, n_in, cut, **head_kwargs), fold=fold, average=average)
+
+# %% ../nbs/02_models.ipynb #4ae85782
+def small_resnet(pretrained:bool=False, widths:tuple=(16, 32, 64, 128), n_in:int=3, n_out:int=1000) -> nn.Sequential:
+    "A ResNet for small images: a full-resolution 3×3 stem, a stride-2 `ConvLayer`, then a stride-2 `ResBlock` per further width"
+    if pretrained: raise ValueError("small_resnet has no pretrained weights: use pretrained=False (it trains from scratch)")
+    if not is_listy(widths) or len(widths) < 2 or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in widths):
+        raise ValueError(f"small_resnet: widths must list at least 2 positive ints (the channels of each stage), got {widths!r}")
+    layers = [ConvLayer(n_in, widths[0]), ConvLayer(widths[0], widths[1], stride=2)]
+    layers += [ResBlock(1, ni, nf, stride=2) for ni, nf in zip(widths[1:], widths[2:])]
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), Flatten(), nn.Linear(widths[-1], n_out))
 
 # %% ../nbs/02_models.ipynb #b7b169ad
 def _check_n_outs(n_outs) -> list:
