@@ -228,40 +228,40 @@ def vsquad_clips(path, clip_len:int=5, valid_pct:float=0.2, seed:int=0) -> pd.Da
 
 # %% ../nbs/04_datasets.ipynb #4273e660
 def _glyph(img8, side:int, angle:float) -> np.ndarray:
-    "The 8×8 digit `img8` (0..16) as ink in 0..1, upsampled to `side` pixels and rotated `angle` degrees counter-clockwise"
+    "The 8×8 digit `img8` (0..16) as ink in 0..1, upsampled to `side`×`side` pixels and rotated `angle` degrees counter-clockwise in that square"
     im = Image.fromarray((np.asarray(img8, float)*255/16).clip(0, 255).astype(np.uint8)).resize((side, side), Image.BICUBIC)
-    return np.asarray(im.rotate(angle, Image.BILINEAR, expand=True), np.float32)/255
+    return np.asarray(im.rotate(angle, Image.BILINEAR), np.float32)/255
 
 # %% ../nbs/04_datasets.ipynb #674a0ff0
-MULTIDIGITS_MAX_ROTATION = 30
+MULTIDIGITS_MAX_ROTATION = 20
+_MULTIDIGITS_SCALE, _MULTIDIGITS_NOISE = (0.95, 1.), (2., 10.)   # a digit's side (of its slot), the noise's standard deviation (0..255)
 
-def _compose(glyphs, size:int, max_digits:int, rng) -> tuple:
-    "Ink (`size`×`size`, 0..1) of the 8×8 `glyphs` in random slots out of `max_digits`, and each one's (cx, cy, angle, box)"
-    slot = size/max_digits
-    ink, placed = np.zeros((size, size), np.float32), []
+def _compose(glyphs, size:tuple, max_digits:int, rng) -> tuple:
+    "Ink (`size` = (h, w), 0..1) of the 8×8 `glyphs` in random slots out of `max_digits`, and each one's (cx, cy, angle, box)"
+    h, w = size
+    slot = w/max_digits
+    ink, placed = np.zeros((h, w), np.float32), []
     for g, s in zip(glyphs, np.sort(rng.choice(max_digits, len(glyphs), replace=False))):
         angle = round(float(rng.uniform(-MULTIDIGITS_MAX_ROTATION, MULTIDIGITS_MAX_ROTATION)), 1)
-        lo, hi, a = round(s*slot), round((s+1)*slot), np.deg2rad(angle)
-        side = int(rng.uniform(0.7, 1)*(hi - lo)/(abs(np.cos(a)) + abs(np.sin(a))))
-        gl = _glyph(g, side, angle)
-        while gl.shape[1] > hi - lo: side -= 1; gl = _glyph(g, side, angle)     # PIL may round the rotated size up
-        h, w = gl.shape
-        x0, y0 = int(rng.integers(lo, hi - w + 1)), int(rng.integers(0, size - h + 1))
-        ink[y0:y0+h, x0:x0+w] = gl
-        placed.append((x0 + w/2, y0 + h/2, angle, (x0, y0, x0 + w, y0 + h)))
+        lo, hi = round(s*slot), round((s+1)*slot)
+        side = int(rng.uniform(*_MULTIDIGITS_SCALE)*min(hi - lo, h))
+        x0, y0 = int(rng.integers(lo, hi - side + 1)), int(rng.integers(0, h - side + 1))
+        ink[y0:y0+side, x0:x0+side] = _glyph(g, side, angle)
+        placed.append((x0 + side/2, y0 + side/2, angle, (x0, y0, x0 + side, y0 + side)))
     return ink, placed
 
 # %% ../nbs/04_datasets.ipynb #81d2bfec
-def multidigits(path=None, n:int=3000, size:int=48, max_digits:int=3, valid_pct:float=0.2, seed:int=0) -> Path:
-    "Write `n` PNGs of 1 to `max_digits` handwritten digits on noise and `labels.csv` with a label for every kind of task"
+def multidigits(path=None, n:int=3000, size=(12, 36), max_digits:int=3, valid_pct:float=0.2, seed:int=0) -> Path:
+    "Write `n` PNGs (`size`: height, width) of 1 to `max_digits` handwritten digits in a row on noise, and a `labels.csv` for every kind of task"
     from sklearn.datasets import load_digits
     if n < 1 or max_digits < 1 or not 0 <= valid_pct < 1:
         raise ValueError(f"multidigits: need n >= 1, max_digits >= 1 and 0 <= valid_pct < 1, "
                          f"got n={n}, max_digits={max_digits}, valid_pct={valid_pct}")
-    if size < 12*max_digits:
-        raise ValueError(f"multidigits: size must be at least 12*max_digits pixels (a slot of 12 pixels per digit), "
-                         f"got size={size}, max_digits={max_digits}")
-    path = Path(path) if path is not None else fastmtl_home()/f'multidigits_{n}_{size}px_{max_digits}d_{valid_pct:g}_{seed}'
+    h, w = (size, size) if isinstance(size, int) else tuple(size)
+    if h < 8 or w < 8*max_digits:
+        raise ValueError(f"multidigits: size must be (height, width) with a height of at least 8 pixels and a width of at least "
+                         f"8*max_digits (a slot of 8 pixels, scikit-learn's digit size, per digit), got size={size}, max_digits={max_digits}")
+    path = Path(path) if path is not None else fastmtl_home()/f'multidigits_{n}_{h}x{w}px_{max_digits}d_{valid_pct:g}_{seed}'
     if (path/'labels.csv').exists(): return path
     d = load_digits()
     rng = np.random.default_rng(seed)
@@ -273,16 +273,16 @@ def multidigits(path=None, n:int=3000, size:int=48, max_digits:int=3, valid_pct:
     rows = []
     for i in range(n):
         idx = rng.choice(pools[bool(is_valid[i])], rng.integers(1, max_digits + 1))
-        ink, placed = _compose(d.images[idx], size, max_digits, rng)
+        ink, placed = _compose(d.images[idx], (h, w), max_digits, rng)
         bg, fg = rng.uniform(0, 80), rng.uniform(170, 255)        # background and ink brightness, then noise
-        img = bg + ink*(fg - bg) + rng.normal(0, rng.uniform(4, 20), ink.shape)
+        img = bg + ink*(fg - bg) + rng.normal(0, rng.uniform(*_MULTIDIGITS_NOISE), ink.shape)
         fn = f'images/{i:04d}.png'
         Image.fromarray(np.clip(np.round(img), 0, 255).astype(np.uint8)).save(path/fn)
         ds = [int(t) for t in d.target[idx]]
         rows.append(dict(file=fn, count=len(ds), digits=';'.join(str(t) for t in sorted(set(ds))), leftmost=ds[0],
                          any_even=any(t % 2 == 0 for t in ds), rotation=placed[0][2],
-                         mean_x=round(float(np.mean([p[0] for p in placed]))/size, 4),
-                         mean_y=round(float(np.mean([p[1] for p in placed]))/size, 4), is_valid=bool(is_valid[i])))
+                         mean_x=round(float(np.mean([p[0] for p in placed]))/w, 4),
+                         mean_y=round(float(np.mean([p[1] for p in placed]))/h, 4), is_valid=bool(is_valid[i])))
     pd.DataFrame(rows).to_csv(path/'labels.csv', index=False)     # written last: it marks the folder complete
     return path
 
