@@ -152,6 +152,8 @@ from .models import hydranet, video_hydranet, multihead_splitter
 import fastmtl.metric   # a module import: `fastmtl.metric` may still be loading (it imports fastmtl.loss, which imports this)
 from .data import ImageTuple
 from fastai.vision.learner import model_meta
+import sklearn.metrics as skm
+from fastai.metrics import ActivationType, skm_to_fastai
 
 def _per_task(v, names, what):
     "A dict {task: value} from a dict or a list with one entry per task"
@@ -163,11 +165,15 @@ def _per_task(v, names, what):
     if len(v) != len(names): raise ValueError(f"{what} has {len(v)} entries but there are {len(names)} tasks {names}")
     return {n: o for n, o in zip(names, v) if o is not None}
 
+def _f1_samples(thresh:float) -> AccumMetric:
+    "Each item's F1 between its predicted and true label sets, averaged over the items: `F1ScoreMulti(average='samples')`, 0 for an empty prediction"
+    return skm_to_fastai(skm.f1_score, thresh=thresh, activation=ActivationType.Sigmoid, flatten=False, average='samples', zero_division=0)
+
 def _task_spec(name, tl, targ, thresh, regression_loss):
     "(kind, n_out, loss, metrics) for one target: its TfmdLists `tl` and a batch of it `targ`"
     tfms = tl.tfms.fs
     if any(isinstance(f, MultiCategorize) for f in tfms):
-        return 'multilabel', len(tl.vocab), BCEWithLogitsLossFlat(thresh=thresh), [partial(accuracy_multi, thresh=thresh)]
+        return 'multilabel', len(tl.vocab), BCEWithLogitsLossFlat(thresh=thresh), [partial(accuracy_multi, thresh=thresh), _f1_samples(thresh)]
     if any(isinstance(f, Categorize) for f in tfms):
         ms = [accuracy, F1Score()] if len(tl.vocab) == 2 else [accuracy]
         return 'category', len(tl.vocab), CrossEntropyLossFlat(), ms
