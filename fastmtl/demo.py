@@ -6,86 +6,142 @@ Docs: https://fastmtl.github.io/fastmtl/demo.html.md"""
 
 # %% ../nbs/08_demo.ipynb #f50955a4
 from __future__ import annotations
-import argparse, time, warnings
+import time; _T0 = time.time()   # the command's wall time counts its imports too
+import argparse, json, warnings
 from fastai.vision.all import *
 from .all import *
 
 # %% auto #0
-__all__ = ['clip_dataloaders', 'video_learner', 'BadFlag', 'run_demo', 'main']
+__all__ = ['REFERENCE_STEP_MS', 'clip_dataloaders', 'video_learner', 'machine_calibration', 'BadFlag', 'run_demo', 'main']
 
 # %% ../nbs/08_demo.ipynb #7b35db29
-def clip_dataloaders(df:pd.DataFrame, bs:int=16, size:int|None=None, num_workers:int|None=None, path=None) -> DataLoaders:
-    "The tutorial's `DataLoaders`: 5-frame clips in, distortion and severity out"
-    return DataBlock(blocks=(ImageTupleBlock, CategoryBlock, CategoryBlock), n_inp=1, splitter=ColSplitter('is_valid'),
-                     get_x=ColReader('frame_paths'), get_y=[ColReader('distortion'), ColReader('severity')],
+def clip_dataloaders(df:pd.DataFrame, bs:int=32, train_frames:int|None=1, size:int|None=None, num_workers:int|None=0,
+                     path=None) -> DataLoaders:
+    "The demo's `DataLoaders`: clips in (`train_frames` random frames of each in training), distortion and severity out"
+    return DataBlock(blocks=(ImageTupleBlock(train_frames=train_frames), CategoryBlock, CategoryBlock), n_inp=1,
+                     splitter=ColSplitter('is_valid'), get_x=ColReader('frame_paths'), get_y=[ColReader('distortion'), ColReader('severity')],
                      item_tfms=Resize(size) if size else None, batch_tfms=Normalize.from_stats(*imagenet_stats)
                     ).dataloaders(df, bs=bs, path=ifnone(path, '.'), num_workers=ifnone(num_workers, min(2, defaults.cpus)))
 
-def video_learner(dls, arch=resnet18, pretrained:bool=False, weight=(1., 3.), **kwargs) -> Learner:
-    "A `video_hydranet` with one head per task, the tutorial's weighted loss and metrics"
-    model = video_hydranet(arch, [len(v) for v in task_vocabs(dls)], pretrained=pretrained)
+def video_learner(dls, arch=small_resnet, pretrained:bool=False, weight=(1., 1.), ps:float=0.1, **kwargs) -> Learner:
+    "A `video_hydranet` with one head per task (dropout `ps`), a `CombinedLoss` weighted by `weight`, the tutorial's metrics"
+    model = video_hydranet(arch, [len(v) for v in task_vocabs(dls)], pretrained=pretrained, ps=ps)
     return Learner(dls, model, splitter=multihead_splitter,
                    loss_func=CombinedLoss(CrossEntropyLossFlat(), CrossEntropyLossFlat(), weight=list(weight), names=['distortion', 'severity']),
                    metrics=mtl_metrics([F1Score(average='macro'), F1Score(average='micro')], [accuracy], names=['distortion', 'severity']), **kwargs)
 
 # %% ../nbs/08_demo.ipynb #44e06e99
+def machine_calibration() -> dict:
+    "How fast this machine is, as `calibrate.py` measures it: fp32 matmul GFLOPS and a ResNet-18 training step on the old demo's batch"
+    import torchvision
+    def median_time(f, n=5):
+        f(); ts = []
+        for _ in range(n): t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
+        return sorted(ts)[n//2]
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+        gflops = 2*2048**3/median_time(lambda: a @ b)/1e9
+        m = torchvision.models.resnet18(num_classes=13)
+        x, y = torch.randn(80, 3, 48, 64), torch.randint(0, 13, (80,))
+        opt = torch.optim.SGD(m.parameters(), lr=1e-3)
+        def step(): opt.zero_grad(); F.cross_entropy(m(x), y).backward(); opt.step()
+        step_ms = 1000*median_time(step)
+    return dict(matmul_gflops=round(gflops, 1), resnet18_step_ms=round(step_ms, 1), scale_vs_reference=round(step_ms/REFERENCE_STEP_MS, 3),
+                threads=torch.get_num_threads())
+
+REFERENCE_STEP_MS = 790   # the calibration step on the reference machine (2 cores, AMD EPYC, AVX2): its time budgets scale by this
+
 def _parser():
     p = argparse.ArgumentParser(prog='fastmtl-demo', description="Detect a video clip's distortion and its severity: "
                                 "embedded data, one model, two tasks, offline")
     p.add_argument('--epochs', type=int, default=8, help="epochs of fit_one_cycle (default 8)")
-    p.add_argument('--lr', type=float, default=2e-3, help="maximum learning rate (default 2e-3)")
-    p.add_argument('--bs', type=int, default=16, help="clips per batch (default 16)")
-    p.add_argument('--arch', default='resnet18', help="a fastai/torchvision architecture name (default resnet18)")
+    p.add_argument('--lr', type=float, default=8e-3, help="maximum learning rate (default 8e-3)")
+    p.add_argument('--bs', type=int, default=32, help="clips per batch (default 32)")
+    p.add_argument('--arch', default='small_resnet', help="a fastmtl, fastai or torchvision architecture name (default small_resnet)")
     p.add_argument('--pretrained', action='store_true', help="start from downloaded ImageNet weights (needs the network)")
     p.add_argument('--frame-size', default='64x48', help="width x height of the generated frames (default 64x48)")
     p.add_argument('--size', type=int, default=None, help="resize frames to this square size for the model (default: as generated)")
+    p.add_argument('--frames', type=int, default=4, help="frames per video, and per clip (default 4)")
+    p.add_argument('--train-frames', type=int, default=1, help="random frames of each clip per training step; 0: all (default 1)")
     p.add_argument('--scenes', type=int, default=6, help="number of scikit-image photos used as scenes (default 6)")
-    p.add_argument('--videos', type=int, default=3, help="videos per scene and label, each its own camera move (default 3)")
+    p.add_argument('--videos', type=int, default=12, help="videos per scene and label, each its own camera move (default 12)")
+    p.add_argument('--weights', default='1,1', help="loss weights of distortion and severity (default 1,1)")
     p.add_argument('--data', default=None, help="folder of the generated videos (default: a cache under $FASTMTL_HOME)")
-    p.add_argument('--out', default='out', help="folder for reports, plots and the exported learner (default ./out)")
+    p.add_argument('--out', default='out', help="folder for reports, plots, metrics.json and the exported learner (default ./out)")
     p.add_argument('--seed', type=int, default=0, help="seed of the data and of training (default 0)")
+    p.add_argument('--no-calibration', action='store_true', help="skip the machine calibration written to metrics.json")
     return p
 
 class BadFlag(ValueError): "A command-line flag `fastmtl-demo` cannot use"
 
-def run_demo(args=None) -> Learner:
+def _arch(name:str):
+    "The architecture called `name` in fastmtl, fastai or torchvision"
+    import fastmtl.models as fmm, fastai.vision.models as fvm, torchvision.models as tvm
+    arch = next((getattr(m, name) for m in (fmm, fvm, tvm) if callable(getattr(m, name, None))), None)
+    if arch is None: raise BadFlag(f"unknown architecture {name!r} (try small_resnet, resnet18, xresnet18)")
+    return arch
+
+def _task_metrics(vals:dict, interp, base:dict) -> dict:
+    "Per task: its final validation metrics in `vals`, the trivial model's in `base`, and each class's recall"
+    res = {}
+    for t in interp.names:
+        cm = interp.confusion_matrix(t)
+        res[t] = {'metrics': {k[len(t)+1:]: round(float(v), 4) for k, v in vals.items() if k.startswith(f'{t}_') and not k.endswith('_loss')},
+                  'trivial_baseline': {k[len(t)+1:]: round(v, 4) for k, v in base.items() if k.startswith(f'{t}_')},
+                  'recall': {str(c): round(float(cm[i, i]/cm[i].sum()), 4) if cm[i].sum() else None for i, c in enumerate(interp.vocabs[interp._task(t)])}}
+    return res
+
+def run_demo(args=None, main_process:bool=False) -> Learner:
     "Generate, train, report and export as `fastmtl-demo` does, with its command-line `args`; return the learner"
+    # `main_process`: the command itself, whose wall time counts from its first import; else from this call
     a = _parser().parse_args(args)
     try: w, h = (int(v) for v in a.frame_size.lower().split('x'))
     except ValueError: raise BadFlag(f"--frame-size must look like 96x64, got {a.frame_size!r}") from None
-    import fastai.vision.models as fvm, torchvision.models as tvm
-    arch = getattr(fvm, a.arch, None) or getattr(tvm, a.arch, None)
-    if arch is None: raise BadFlag(f"unknown architecture {a.arch!r} (try resnet18, resnet34, xresnet18)")
+    try: weight = [float(v) for v in a.weights.split(',')]; assert len(weight) == 2
+    except (ValueError, AssertionError): raise BadFlag(f"--weights must be two numbers, distortion's and severity's, like 1,3; got {a.weights!r}") from None
+    if a.frames < 1 or not 0 <= a.train_frames <= a.frames:
+        raise BadFlag(f"--frames must be >= 1 and --train-frames in 0..--frames, got --frames {a.frames} --train-frames {a.train_frames}")
+    arch = _arch(a.arch)
     out = Path(a.out).resolve(); out.mkdir(parents=True, exist_ok=True)
     start = time.time()
     from fastmtl.datasets import PHOTOS
-    path = video_distortion(a.data, scenes=PHOTOS[:a.scenes], size=(w, h), n_videos=a.videos, seed=a.seed)
-    df = vsquad_clips(path, seed=a.seed)
+    path = video_distortion(a.data, scenes=PHOTOS[:a.scenes], size=(w, h), n_frames=a.frames, n_videos=a.videos, n_refs=4*a.videos, seed=a.seed)
+    df = vsquad_clips(path, clip_len=a.frames, seed=a.seed)
     print(f"fastmtl demo: {df.video_name.nunique()} videos in {path}, {(~df.is_valid).sum()} training and "
-          f"{df.is_valid.sum()} validation clips of 5 frames {w}x{h} (data ready in {time.time()-start:.0f}s)")
+          f"{df.is_valid.sum()} validation clips of {a.frames} frames {w}x{h} (data ready in {time.time()-start:.0f}s)")
     set_seed(a.seed)
-    dls = clip_dataloaders(df, bs=a.bs, size=a.size, path=out)
-    learn = video_learner(dls, arch=arch, pretrained=a.pretrained)
+    dls = clip_dataloaders(df, bs=a.bs, train_frames=a.train_frames or None, size=a.size, path=out)
+    learn = video_learner(dls, arch=arch, pretrained=a.pretrained, weight=weight)
     t = time.time()
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='.*(ill-defined|Precision|Recall|F-score).*')
         learn.fit_one_cycle(a.epochs, a.lr)
     print(f"trained {a.epochs} epochs in {time.time()-t:.0f}s")
+    vals = dict(zip(learn.recorder.metric_names[1:-1], learn.recorder.values[-1]))   # before get_preds resets the Recorder
     fig = learn.recorder.plot_task_losses(); fig.savefig(out/'task_losses.png', dpi=100); plt.close(fig)   # before get_preds resets the Recorder
     interp = MultiTaskInterpretation.from_learner(learn)
     interp.print_reports()
     for task in interp.classification_tasks():
         ax = interp.plot_confusion_matrix(task); ax.figure.savefig(out/f'confusion_{task}.png', dpi=100, bbox_inches='tight')
         plt.close(ax.figure)
+    tasks = _task_metrics(vals, interp, trivial_baselines(learn))
     learn.export(out/'video_learner.pkl')
-    written = [f'confusion_{t}.png' for t in interp.classification_tasks()] + ['task_losses.png', 'video_learner.pkl']
-    print(f"wrote {', '.join(written)} to {out}; "
-          f"total {time.time()-start:.0f}s")
+    wall = time.time() - (_T0 if main_process else start)
+    res = dict(tasks=tasks, wall_time_s=round(wall, 1), epochs=a.epochs, n_train=int((~df.is_valid).sum()), n_valid=int(df.is_valid.sum()),
+               args=vars(a), calibration=None if a.no_calibration else machine_calibration())
+    if res['calibration']: res['wall_time_s_on_reference'] = round(wall/res['calibration']['scale_vs_reference'], 1)
+    (out/'metrics.json').write_text(json.dumps(res, indent=2))
+    for t, r in tasks.items():
+        print(f"{t}: " + ", ".join(f"{k} {v:.3f} (trivial {r['trivial_baseline'].get(k, float('nan')):.3f})" for k, v in r['metrics'].items()))
+    written = [f'confusion_{t}.png' for t in interp.classification_tasks()] + ['task_losses.png', 'video_learner.pkl', 'metrics.json']
+    ref = f" (~{res['wall_time_s_on_reference']:.0f}s on the reference machine)" if res['calibration'] else ''
+    print(f"wrote {', '.join(written)} to {out}; total {wall:.0f}s{ref}")
     return learn
 
 def main(args=None):
     "Entry point of `fastmtl-demo` and `python -m fastmtl.demo`"
-    try: run_demo(args)
+    try: run_demo(args, main_process=True)
     except BadFlag as e: _parser().error(str(e))   # bad flags: usage and the message on stderr, exit status 2
 
 # %% ../nbs/08_demo.ipynb #1b5521cb
