@@ -346,7 +346,7 @@ def _train_targets(dls, j:int) -> Tensor|None:
     "Every training item's target `j`, stacked (read through the target's own pipeline: no input is opened); `None` if shapes differ"
     ds, k = dls.train_ds, getattr(dls, 'n_inp', 1) + j
     items = ds.tls[k] if hasattr(ds, 'tls') else (o[k] for o in ds)   # a fastai `Datasets`, or any dataset of tuples
-    ts = [o.as_subclass(Tensor) if isinstance(o, Tensor) else torch.as_tensor(np.asarray(o)) for o in items]
+    ts = [o.as_subclass(Tensor) if isinstance(o, Tensor) else torch.as_tensor(np.array(o)) for o in items]
     return torch.stack(ts) if ts and all(t.shape == ts[0].shape for t in ts) else None
 
 def _trivial_output(out:Tensor, targ:Tensor, who:str) -> Tensor:
