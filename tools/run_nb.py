@@ -27,7 +27,7 @@ def clean_outputs(path):
 
 if __name__ == '__main__':
     for fn in map(lambda p: Path(p).resolve(), sys.argv[1:]):
-        ok, secs = test_nb(fn, save=True)
+        ok, secs = test_nb(fn, save=True, cell_timeout=None)   # a tutorial's training cell may run for many minutes
         if not ok: sys.exit(f"{fn} failed")
         clean_outputs(fn)
         print(f"{fn}: executed in {secs:.0f}s, outputs saved")
