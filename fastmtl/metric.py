@@ -265,7 +265,23 @@ class TaskLosses(Callback):
         self.train_losses = []
 
 # %% ../nbs/01_metric.ipynb #87d86b74
-if TaskLosses not in defaults.callbacks: defaults.callbacks.append(TaskLosses)
+def _is_multitask(learn) -> bool:
+    "Whether `learn` is a multi-task learner: its loss is a `CombinedLoss` (the only learners fastmtl adds anything to)"
+    return isinstance(getattr(learn, 'loss_func', None), CombinedLoss)
+
+def _add_task_losses(learn):
+    "Give a multi-task `learn` that has fastai's default callbacks a `TaskLosses`, unless it has one"
+    if _is_multitask(learn) and getattr(learn, 'default_cbs', True) and not any(isinstance(c, TaskLosses) for c in learn.cbs):
+        learn.add_cb(TaskLosses())
+
+_fastai_call_one = getattr(Learner._call_one, '_fastai', Learner._call_one)   # fastai's own, also when this cell runs again
+
+@patch
+def _call_one(self:Learner, event_name):
+    "fastai's; before `after_create` and `before_fit`, a learner whose loss is a `CombinedLoss` gets its `TaskLosses`"
+    if event_name in ('after_create', 'before_fit'): _add_task_losses(self)
+    _fastai_call_one(self, event_name)
+Learner._call_one._fastai = _fastai_call_one
 
 # %% ../nbs/01_metric.ipynb #ad0f1076
 _LOWER_IS_BETTER = ('rmse', 'mse', 'mae', 'error', 'loss', 'abs_rel', 'l1', 'perplexity')
