@@ -12,7 +12,7 @@ from fastai.callback.fp16 import MixedPrecision, AMPMode
 from torch.amp import GradScaler, autocast
 from .weighting import TaskWeighting
 from .data import task_vocabs
-from .metric import _vocab_str
+from .metric import _vocab_str, _is_multitask
 
 # %% auto #0
 __all__ = ['train_state', 'load_train_state']
@@ -37,13 +37,64 @@ def before_fit(self:MixedPrecision):
     self.autocast, self.learn.scaler, self.scales = autocast(dev, dtype=dtype), GradScaler(dev, **self.kwargs), L()
 
 # %% ../nbs/13_training.ipynb #0083707b
+_STATE_VERSION = 2   # 2: tensors, numbers, strings, lists, tuples and dicts only, read back with `weights_only=True`
+
+def _plain(o, where:str='state'):
+    "`o` with tensor subclasses (fastai's `TensorBase`) as plain tensors and `L`s as lists: what `torch.load(weights_only=True)` reads"
+    if type(o) in (Tensor, nn.Parameter): return o
+    if isinstance(o, Tensor): return o.as_subclass(Tensor)
+    if isinstance(o, dict): return {k: _plain(v, f'{where}[{k!r}]') for k, v in o.items()}
+    if isinstance(o, tuple): return tuple(_plain(v, f'{where}[{i}]') for i, v in enumerate(o))
+    if isinstance(o, (list, L)): return [_plain(v, f'{where}[{i}]') for i, v in enumerate(o)]
+    if isinstance(o, np.generic): return o.item()
+    if o is None or isinstance(o, (bool, int, float, str)): return o
+    raise TypeError(f"The training state cannot hold {where}, a {type(o).__name__}: only tensors, numbers, strings, lists, tuples and dicts")
+
+def _py_rng(s:tuple) -> dict:
+    "Python's `random.getstate()` (version, 625 ints, gauss) with the ints as a tensor"
+    version, ints, gauss = s
+    return {'version': version, 'ints': torch.tensor(ints, dtype=torch.int64), 'gauss': gauss}
+
+def _ints(t, n:int, lo:int=0, hi:int=2**32) -> list:
+    "The `n` integers in `lo`..`hi` of tensor `t`, or a `ValueError`"
+    if not isinstance(t, Tensor) or t.dtype != torch.int64 or tuple(t.shape) != (n,):
+        raise ValueError(f"expected {n} int64 values, got {type(t).__name__} {getattr(t, 'dtype', '')} {tuple(getattr(t, 'shape', ()))}")
+    if len(t) and (int(t.min()) < lo or int(t.max()) > hi): raise ValueError(f"a value outside {lo}..{hi}")
+    return t.tolist()
+
+def _py_rng_back(d:dict) -> tuple:
+    "`_py_rng`'s inverse, checked on a fresh generator"
+    s = (int(d['version']), tuple(_ints(d['ints'], 625, hi=2**32 - 1)), None if d['gauss'] is None else float(d['gauss']))
+    random.Random().setstate(s)
+    return s
+
+def _np_rng(s:tuple) -> dict:
+    "NumPy's `np.random.get_state()` ('MT19937', 624 uint32, pos, has_gauss, cached_gaussian) with the key as a tensor"
+    kind, key, pos, has_gauss, cached = s
+    return {'kind': kind, 'key': torch.from_numpy(key.astype(np.int64)), 'pos': int(pos), 'has_gauss': int(has_gauss), 'cached_gaussian': float(cached)}
+
+def _np_rng_back(d:dict) -> tuple:
+    "`_np_rng`'s inverse, checked on a fresh generator"
+    pos = d['pos']
+    if type(pos) is not int or not 0 <= pos <= 624: raise ValueError(f"NumPy's position is {pos!r}, not an int in 0..624")
+    s = (str(d['kind']), np.array(_ints(d['key'], 624, hi=2**32 - 1), dtype=np.uint32), pos, int(d['has_gauss']), float(d['cached_gaussian']))
+    np.random.RandomState().set_state(s)
+    return s
+
+def _torch_rng_back(t, cpu:bool=True) -> Tensor:
+    "A PyTorch generator state (a uint8 vector); a CPU one is checked on a fresh CPU generator"
+    if not isinstance(t, Tensor) or t.dtype != torch.uint8 or t.ndim != 1:
+        raise ValueError(f"a PyTorch RNG state is a uint8 vector, got {type(t).__name__} {getattr(t, 'dtype', '')}")
+    if cpu: torch.Generator().set_state(t)
+    return t
+
 def train_state(learn:Learner) -> dict:
-    "What a resumed run needs beyond the model and optimizer: RNG states, loaders' shuffling, task weightings' state"
-    return {'random': random.getstate(), 'numpy': np.random.get_state(), 'torch': torch.get_rng_state(),
-            'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-            'loaders': [dl.rng.getstate() if hasattr(dl, 'rng') else None for dl in learn.dls.loaders],
+    "What a resumed run needs beyond the model and optimizer: RNG states, loaders' shuffling, task weightings' state; tensors, numbers and strings only"
+    return _plain({'version': _STATE_VERSION, 'random': _py_rng(random.getstate()), 'numpy': _np_rng(np.random.get_state()),
+            'torch': torch.get_rng_state(), 'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+            'loaders': [_py_rng(dl.rng.getstate()) if hasattr(dl, 'rng') else None for dl in learn.dls.loaders],
             'callbacks': {type(c).__name__: c.state_dict() for c in learn.cbs if isinstance(c, TaskWeighting)},
-            'smooth_loss': (learn.recorder.smooth_loss.count, learn.recorder.smooth_loss.val.clone()) if hasattr(learn, 'recorder') else None}
+            'smooth_loss': (learn.recorder.smooth_loss.count, learn.recorder.smooth_loss.val.clone()) if hasattr(learn, 'recorder') else None})
 
 class _RestoreSmoothLoss(Callback):
     "Continue the saved run's smoothed training loss in the next `fit` (then remove itself)"
@@ -57,33 +108,65 @@ class _RestoreSmoothLoss(Callback):
         if not self.learn.lock.locked(): self.learn.remove_cb(self)
 
 def load_train_state(learn:Learner, state:dict):
-    "Restore `train_state(learn)`: RNG states, loaders' shuffling generators, task weightings' state"
-    random.setstate(state['random']); np.random.set_state(state['numpy']); torch.set_rng_state(state['torch'])
-    if state.get('cuda') is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['cuda'])
+    """Restore `train_state(learn)`: the loaders' shuffling generators, the task weightings' state, and the **process's
+    global random generators** (Python's `random`, NumPy's, PyTorch's CPU and CUDA ones): every later draw continues the
+    saved run's. A malformed `state`, or one saved with other loaders or weightings, raises a `ValueError`; then nothing is restored."""
+    if not isinstance(state, dict) or state.get('version') != _STATE_VERSION:
+        raise ValueError(f"not a fastmtl training state of version {_STATE_VERSION} (version {state.get('version') if isinstance(state, dict) else None})")
+    try:   # everything is checked before anything is restored
+        py, npy, th = _py_rng_back(state['random']), _np_rng_back(state['numpy']), _torch_rng_back(state['torch'])
+        cuda = None if state['cuda'] is None else [_torch_rng_back(t, cpu=False) for t in state['cuda']]
+        loaders = [None if s is None else _py_rng_back(s) for s in state['loaders']]
+        saved_cbs = state['callbacks']
+        if not isinstance(saved_cbs, dict) or not all(isinstance(k, str) and isinstance(v, dict) for k, v in saved_cbs.items()):
+            raise ValueError("the task weightings' state is not a dict of dicts")
+        smooth = state['smooth_loss']
+        if smooth is not None:
+            count, val = smooth
+            if not isinstance(val, Tensor): raise ValueError("the smoothed loss is not a tensor")
+            smooth = (int(count), val)
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError, RuntimeError) as e:
+        raise ValueError(f"a malformed training state ({type(e).__name__}: {e})") from e
     dls = learn.dls.loaders
-    if len(state['loaders']) != len(dls):
-        raise ValueError(f"The saved training state has {len(state['loaders'])} loaders, this learner has {len(dls)}")
-    for dl, s in zip(dls, state['loaders']):
-        if s is not None: dl.rng = random.Random(); dl.rng.setstate(s)
+    if len(loaders) != len(dls):
+        raise ValueError(f"The saved training state has {len(loaders)} loaders, this learner has {len(dls)}")
     cbs = {type(c).__name__: c for c in learn.cbs if isinstance(c, TaskWeighting)}
-    if set(cbs) != set(state['callbacks']):
-        raise ValueError(f"The checkpoint was saved with the task weighting {sorted(state['callbacks']) or 'none'}, this learner "
+    if set(cbs) != set(saved_cbs):
+        raise ValueError(f"The checkpoint was saved with the task weighting {sorted(saved_cbs) or 'none'}, this learner "
                          f"has {sorted(cbs) or 'none'}: build the learner with the same callbacks to resume")
-    for n, s in state['callbacks'].items(): cbs[n].load_state_dict(s)
-    if state.get('smooth_loss') is not None and hasattr(learn, 'recorder'): learn.add_cb(_RestoreSmoothLoss(*state['smooth_loss']))
+    random.setstate(py); np.random.set_state(npy); torch.set_rng_state(th)
+    if cuda is not None and torch.cuda.is_available(): torch.cuda.set_rng_state_all(cuda)
+    for dl, s in zip(dls, loaders):
+        if s is not None: dl.rng = random.Random(); dl.rng.setstate(s)
+    for n, s in saved_cbs.items(): cbs[n].load_state_dict(s)
+    if smooth is not None and hasattr(learn, 'recorder'): learn.add_cb(_RestoreSmoothLoss(*smooth))
 
 def _state_file(file) -> Path: return Path(file).with_suffix('.state.pth')
+
+def _read_train_state(file:Path) -> dict:
+    "The training state in `file`, read with `weights_only=True`: tensors, numbers and strings, never code"
+    if not file.exists(): raise FileNotFoundError(f"No training state {file}: save the checkpoint with `with_state=True`")
+    try: return torch.load(file, map_location='cpu', weights_only=True)
+    except Exception as e:
+        msg = (str(e).strip().splitlines() or [''])[0]
+        raise ValueError(f"The training state {file} cannot be loaded safely: it is damaged, holds something other than tensors, "
+                         f"numbers and strings, or was written by an older fastmtl. Delete it, or load with `with_state=False` "
+                         f"({type(e).__name__}: {msg})") from e
 
 _fastai_save, _fastai_load = Learner.save, Learner.load
 
 @patch
 @delegates(_fastai_save)
-def save(self:Learner, file, **kwargs):
-    "fastai's `save`; with `with_opt` (the default) also the training state, next to it in `<file>.state.pth`"
+def save(self:Learner, file, with_state:bool|None=None, **kwargs):
+    """fastai's `save`; with `with_state`, also the training state in `<file>.state.pth`. The default (`None`) saves it
+    for a multi-task learner (its loss is a `CombinedLoss`) saved `with_opt` (fastai's default), never for another learner"""
     file = _fastai_save(self, file, **kwargs)
-    if kwargs.get('with_opt', True) and getattr(self, 'opt', None) is not None and not rank_distrib():
-        torch.save(train_state(self), _state_file(file))
+    if rank_distrib(): return file
+    if with_state is None: with_state = _is_multitask(self) and kwargs.get('with_opt', True) and getattr(self, 'opt', None) is not None
+    if with_state: torch.save(train_state(self), _state_file(file))
+    elif _is_multitask(self): _state_file(file).unlink(missing_ok=True)   # an earlier save's: not for this checkpoint
     return file
+
 
 _MISMATCH = re.compile(r"size mismatch for (\S+): copying a param with shape torch.Size\((\[.*?\])\) from checkpoint, "
                        r"the shape in current model is torch.Size\((\[.*?\])\)")
@@ -109,15 +192,22 @@ def _explain_mismatch(learn:Learner, err:RuntimeError) -> str|None:
 
 @patch
 @delegates(_fastai_load)
-def load(self:Learner, file, device=None, **kwargs):
-    "fastai's `load`; with `with_opt` (the default) also the training state saved next to the checkpoint, if any"
+def load(self:Learner, file, device=None, with_state:bool|None=None, **kwargs):
+    """fastai's `load`; with `with_state`, also the training state saved next to the checkpoint (`<file>.state.pth`), which
+    **sets the process's global random generators** (Python's `random`, NumPy's, PyTorch's CPU and CUDA ones). The default
+    (`None`) loads it for a multi-task learner (its loss is a `CombinedLoss`) loaded `with_opt` (fastai's default) when the
+    file is there, never for another learner. The state is read with `weights_only=True`: a bad file is a `ValueError` naming it"""
     try: res = _fastai_load(self, file, device=device, **kwargs)
     except RuntimeError as e:
         msg = _explain_mismatch(self, e)
         if msg is None: raise
         raise ValueError(msg) from e
     sf = _state_file(join_path_file(file, self.path/self.model_dir, ext='.pth'))
-    if kwargs.get('with_opt', True) and sf.exists(): load_train_state(self, torch.load(sf, weights_only=False))
+    if with_state is None: with_state = _is_multitask(self) and kwargs.get('with_opt', True) and sf.exists()
+    if with_state:
+        state = _read_train_state(sf)
+        try: load_train_state(self, state)
+        except ValueError as e: raise ValueError(f"The training state {sf}: {e}") from e
     return res
 
 # %% ../nbs/13_training.ipynb #f53ec5fb
