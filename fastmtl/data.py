@@ -10,8 +10,7 @@ from fastai.vision.all import *
 from PIL import UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['ImageTuple', 'FrameSizeCheck', 'SampleFrames', 'ImageTupleBlock', 'task_vocabs', 'task_names', 'show_batch',
-           'show_results']
+__all__ = ['ImageTuple', 'FrameSizeCheck', 'SampleFrames', 'ImageTupleBlock']
 
 # %% ../nbs/06_data.ipynb #987d2e92
 class ImageTuple(fastuple):
@@ -86,24 +85,8 @@ def ImageTupleBlock(train_frames:int|None=None):
     sample = [SampleFrames(train_frames)] if train_frames else []
     return TransformBlock(type_tfms=sample + [ImageTuple.create], item_tfms=FrameSizeCheck(), batch_tfms=IntToFloatTensor)
 
-# %% ../nbs/06_data.ipynb #4bc8e816
-def _target_tls(dls):
-    "The `TfmdLists` of the targets of `dls`' training set"
-    ds = dls.train_ds
-    return ds.tls[getattr(dls, 'n_inp', 1):] if hasattr(ds, 'tls') else []
-
-def task_vocabs(dls) -> list:
-    "One entry per target: its vocab (a `CategoryMap` or list) or `None` when it has none"
-    return [getattr(tl, 'vocab', None) for tl in _target_tls(dls)]
-
-def task_names(dls) -> list:
-    "One name per target: the column read by its `ColReader` if there is one, else `t<i>`"
-    res = []
-    for i, tl in enumerate(_target_tls(dls)):
-        cr = first(f for f in tl.tfms.fs if isinstance(f, ColReader))
-        cols = L(cr.cols) if cr is not None else L()
-        res.append(str(cols[0]) if len(cols) == 1 and isinstance(cols[0], str) else f't{i}')
-    return res
+# %% ../nbs/06_data.ipynb #f1ce4b34
+from .tasks import task_vocabs, task_names
 
 # %% ../nbs/06_data.ipynb #cd66343d
 def _clip_grid(n, ncols=1, figsize=None, nframes=5):

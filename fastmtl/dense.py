@@ -8,12 +8,13 @@ Docs: https://fastmtl.github.io/fastmtl/dense.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from .loss import CombinedLoss
-from .metric import mtl_metrics, _sum_ranks, _dist, _unpad
+from .metric import mtl_metrics
+from .parallel import sum_ranks, world_size, unpad
 
 # %% auto #0
-__all__ = ['TensorDepth', 'load_depth', 'PILDepth', 'encodes', 'DepthBlock', 'PixelCrossEntropy', 'depth_valid',
-           'ScaleInvariantLoss', 'DepthL1Loss', 'SegMetric', 'PixelAccuracy', 'MeanIoU', 'ClassIoU', 'WeightedFBeta',
-           'DepthMetric', 'DepthAbsError', 'DepthRelError', 'DepthRMSE', 'dense_learner']
+__all__ = ['TensorDepth', 'load_depth', 'PILDepth', 'DepthBlock', 'PixelCrossEntropy', 'depth_valid', 'ScaleInvariantLoss',
+           'DepthL1Loss', 'SegMetric', 'PixelAccuracy', 'MeanIoU', 'ClassIoU', 'WeightedFBeta', 'DepthMetric',
+           'DepthAbsError', 'DepthRelError', 'DepthRMSE', 'dense_learner']
 
 # %% ../nbs/11_dense.ipynb #f5abec06
 class TensorDepth(TensorImageBase):
@@ -62,9 +63,12 @@ def affine_coord(x:TensorDepth, mat=None, coord_tfm=None, sz=None, mode='nearest
 
 def _subclasses(c): return [c] + [s for k in c.__subclasses__() for s in _subclasses(k)]
 
-def encodes(self, x:TensorDepth): return self._encode(x, 'nearest')
-# each fastai transform class copies its parent's dispatch table when it is created: register on every one
-for _c in _subclasses(AffineCoordTfm) + [RandomResizedCropGPU]: _c(encodes)
+def _register_depth_encodes():
+    "Nearest-neighbour `encodes` of `TensorDepth` on every fastai affine and coordinate transform class (adds a type; replaces nothing)"
+    def encodes(self, x:TensorDepth): return self._encode(x, 'nearest')
+    # each fastai transform class copies its parent's dispatch table when it is created: register on every one
+    for c in _subclasses(AffineCoordTfm) + [RandomResizedCropGPU]: c(encodes)
+_register_depth_encodes()
 
 def DepthBlock(png_scale:float=1000.):
     "A `TransformBlock` for depth maps (`.npy` or 16-bit PNG): augmented with the image, nearest-neighbour, values kept"
@@ -144,7 +148,7 @@ class SegMetric(Metric):
     def __init__(self, ignore_index:int=255): self.ignore_index = ignore_index
     def reset(self): self.cm, self._reduced = None, False
     def accumulate(self, learn):
-        pred, targ = _unpad(learn, learn.pred, learn.y)
+        pred, targ = unpad(learn, learn.pred, learn.y)
         if pred.ndim != 4 or targ.ndim != 3: raise ValueError(f"{type(self).__name__}: expected logits (B, C, H, W) and labels (B, H, W), got {tuple(pred.shape)} and {tuple(targ.shape)}")
         c = pred.shape[1]
         p, t = pred.argmax(1).flatten(), targ.flatten().long()
@@ -156,7 +160,7 @@ class SegMetric(Metric):
         self.cm = cm if self.cm is None else self.cm + cm
     def _reduce(self):
         "Sum the confusion matrices of every data-parallel rank, once per validation"
-        if _dist() > 1 and not getattr(self, '_reduced', False):
+        if world_size() > 1 and not getattr(self, '_reduced', False):
             cm = self.cm.double(); torch.distributed.all_reduce(cm); self.cm, self._reduced = cm.long(), True
     def _classes(self):
         "Classes that count: present in targets or predictions, not the ignore label"
@@ -217,12 +221,12 @@ class DepthMetric(Metric):
     _sums_ranks = True   # data-parallel: sums the ranks' totals
     def reset(self): self.total, self.count = 0., 0
     def accumulate(self, learn):
-        pred, targ, valid = _depth_args(*_unpad(learn, learn.pred, learn.y), type(self).__name__)
+        pred, targ, valid = _depth_args(*unpad(learn, learn.pred, learn.y), type(self).__name__)
         self.total += float(self.err(pred[valid].double(), targ[valid].double()).sum())
         self.count += int(valid.sum())
     @property
     def value(self):
-        total, count = _sum_ranks(self.total, self.count)   # over every data-parallel rank's share of the set
+        total, count = sum_ranks(self.total, self.count)   # over every data-parallel rank's share of the set
         return total/count if count else None
     @property
     def name(self): return camel2snake(type(self).__name__).replace('depth_', '')
@@ -240,14 +244,14 @@ class DepthRMSE(DepthMetric):
     def err(self, p, t): return (p - t)**2
     @property
     def value(self):
-        total, count = _sum_ranks(self.total, self.count)
+        total, count = sum_ranks(self.total, self.count)
         return math.sqrt(total/count) if count else None
     @property
     def name(self): return 'rmse'
 
 # %% ../nbs/11_dense.ipynb #44121404
 from .models import MultiHeadModel, dense_hydranet, unet_hydranet, cross_stitch_unet, mtan_unet, multihead_splitter
-from .data import task_names
+from .tasks import task_names
 
 _OWN_ARCHS = (unet_hydranet, cross_stitch_unet, mtan_unet)
 _IGNORE_CODES = ('unlabeled', 'unlabelled', 'void', 'ignore')

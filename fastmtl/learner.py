@@ -1,4 +1,4 @@
-"""fastai's `Learner` paths for a model with several heads: `predict` returns every head, `show_results` works.
+"""Per-task interpretation and loss curves, and `mtl_learner`: one line from a DataBlock with several targets to a multi-task `Learner` (fastai's `predict` and `show_results` for several heads are fixed in `fastmtl.fastai_fixes`).
 
 Docs: https://fastmtl.github.io/fastmtl/learner.html.md"""
 
@@ -8,39 +8,13 @@ Docs: https://fastmtl.github.io/fastmtl/learner.html.md"""
 from __future__ import annotations
 from fastai.basics import *
 from fastai.vision.core import TensorImage
-from fastai.vision.data import get_grid
-import fastai.vision.learner   # registers fastai's own `show_results` first, so that the one below replaces it
 
 # %% auto #0
-__all__ = ['show_results', 'MultiTaskInterpretation', 'mtl_learner']
-
-# %% ../nbs/03_learner.ipynb #24c78437
-def _first_item(x):
-    "Item 0 of a batch, or of every output of a multi-output batch"
-    return tuple(_first_item(o) for o in x) if is_listy(x) else x[0]
-
-@patch
-def predict(self:Learner, item, rm_type_tfms=None, with_input=False):
-    "Prediction on `item`: decoded labels, decoded predictions and probabilities, one of each per head"
-    dl = self.dls.test_dl([item], rm_type_tfms=rm_type_tfms, num_workers=0)
-    inp,preds,_,dec_preds = self.get_preds(dl=dl, with_input=True, with_decoded=True)
-    i = getattr(self.dls, 'n_inp', -1)
-    inp = (inp,) if i==1 else tuplify(inp)
-    dec = self.dls.decode_batch(inp + tuplify(dec_preds))[0]
-    dec_inp,dec_targ = map(detuplify, [dec[:i],dec[i:]])
-    res = dec_targ,_first_item(dec_preds),_first_item(preds)
-    if with_input: res = (dec_inp,) + res
-    return res
-
-# %% ../nbs/03_learner.ipynb #927b2a41
-@dispatch
-def show_results(x:TensorImage, y, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=None, figsize=None, **kwargs):
-    if ctxs is None: ctxs = get_grid(min(len(samples), max_n), nrows=nrows, ncols=ncols, figsize=figsize)
-    return show_results.invoke(object, object, object, object)(x, y, samples, outs, ctxs=ctxs, max_n=max_n, **kwargs)
+__all__ = ['MultiTaskInterpretation', 'mtl_learner']
 
 # %% ../nbs/03_learner.ipynb #4fb7940c
 from .loss import CombinedLoss, label_mask
-from .data import task_vocabs, task_names
+from .tasks import task_vocabs, task_names
 
 class MultiTaskInterpretation:
     "Per-task classification reports, confusion matrices and top losses of a multi-task `Learner`"
@@ -149,7 +123,7 @@ def plot_task_losses(self:Recorder, figsize=None):
 
 # %% ../nbs/03_learner.ipynb #df65421d
 from .models import hydranet, video_hydranet, multihead_splitter
-import fastmtl.metric   # a module import: `fastmtl.metric` may still be loading (it imports fastmtl.loss, which imports this)
+from .metric import mtl_metrics
 from .data import ImageTuple
 from fastai.vision.learner import model_meta
 import sklearn.metrics as skm
@@ -224,7 +198,7 @@ def mtl_learner(dls, arch, names:list|None=None, weight:list|None=None, loss_fun
         meta = model_meta.get(arch, {})
         _add_norm(dls, meta, pretrained, n_in)
     lf = CombinedLoss(*[loss_funcs.get(n, s[2]) for n, s in zip(names, specs)], weight=weight, names=names, missing=missing)
-    ms = fastmtl.metric.mtl_metrics(*[metrics.get(n, s[3]) for n, s in zip(names, specs)], names=names, missing=missing)
+    ms = mtl_metrics(*[metrics.get(n, s[3]) for n, s in zip(names, specs)], names=names, missing=missing)
     cbs = L(kwargs.pop('cbs', None))
     if uncertainty:
         from fastmtl.weighting import UncertaintyWeighting

@@ -10,7 +10,7 @@ import inspect, math, warnings
 from fastai.basics import *
 
 # %% auto #0
-__all__ = ['LossRouting', 'label_mask', 'CombinedLoss']
+__all__ = ['LossRouting', 'label_mask', 'CombinedLoss', 'is_multitask']
 
 # %% ../nbs/00_loss.ipynb #a15e73a2
 class LossRouting:
@@ -196,5 +196,7 @@ def from_one_to_one_routing(cls:CombinedLoss, *losses, **kwargs):
     "A `CombinedLoss` where loss `i` reads output `i` and target `i`"
     return cls(*[LossRouting(l, i, i) for i,l in enumerate(losses)], **kwargs)
 
-# %% ../nbs/00_loss.ipynb #79619748
-import fastmtl.metric, fastmtl.learner   # registers the per-task loss columns and the fastai fixes for multi-head models
+# %% ../nbs/00_loss.ipynb #c711a3f2
+def is_multitask(learn) -> bool:
+    "Whether `learn` is a multi-task learner: its loss is a `CombinedLoss` (the only learners fastmtl adds anything to)"
+    return isinstance(getattr(learn, 'loss_func', None), CombinedLoss)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import inspect, math, weakref
 from fastai.basics import *
 from .loss import CombinedLoss, label_mask
-from .data import task_vocabs
+from .tasks import task_vocabs, vocab_str
+from .parallel import world_size, sum_ranks, n_real, unpad, unpadded_losses
 
 # %% auto #0
 __all__ = ['RoutedMetric', 'route_to_metric', 'mtl_metrics', 'TaskLoss', 'check_head_sizes', 'TaskLosses', 'lower_is_better',
@@ -39,56 +40,10 @@ def _metric_name(m):
 
 class _TaskView(GetAttr):
     "What a metric sees of the learner: one task's predictions and targets (`gathered`: already those of every rank)"
-    _default = 'learn'
+    _default, padding_dropped = 'learn', True   # the padding of a data-parallel batch is dropped already
     def __init__(self, learn, pred, targ, gathered=False): self.learn,self.pred,self.y,self.yb,self.gathered = learn,pred,targ,(targ,),gathered
     def to_detach(self, b, cpu=True, gather=True):
         return to_detach(b, cpu, gather=False) if self.gathered else self.learn.to_detach(b, cpu, gather)
-
-# %% ../nbs/01_metric.ipynb #e2b8a4d3
-def _dist() -> int:
-    "The number of data-parallel processes (1 without `torch.distributed`)"
-    d = torch.distributed
-    return d.get_world_size() if d.is_available() and d.is_initialized() else 1
-
-def _sync(t:Tensor) -> Tensor:
-    "`t` averaged over the data-parallel processes (`t` itself in one process): what a strategy derives from it agrees on every rank"
-    if _dist() < 2: return t.detach()
-    t = t.detach().float().clone()
-    torch.distributed.all_reduce(t)
-    return t / _dist()
-
-def _bcast(t:Tensor) -> Tensor:
-    "`t` as rank 0 has it, on every data-parallel process"
-    if _dist() < 2: return t
-    t = t.clone(); torch.distributed.broadcast(t, 0); return t
-
-def _sum_ranks(*xs) -> list:
-    "Each of the numbers `xs` summed over the data-parallel processes (as they are in one process)"
-    if _dist() < 2: return [float(x) for x in xs]
-    t = torch.tensor([float(x) for x in xs], dtype=torch.float64)
-    torch.distributed.all_reduce(t)
-    return t.tolist()
-
-def _real_counts(learn) -> list|None:
-    "Per data-parallel rank, how many leading items of its batch are real: fastai's `DistributedDL` pads the last rank's share with repeats (`None`: no padding in this batch)"
-    dl = getattr(learn, 'dl', None)
-    if _dist() < 2 or not all(hasattr(dl, o) for o in ('i', 'n', 'n_padded', 'world_size', 'rank')): return None
-    bs = find_bs(learn.yb)   # every rank's batch has `bs` items; `dl.i` counts the items each has read, this batch included
-    ks = [max(0, min(bs, dl.n - (r*dl.n_padded//dl.world_size + dl.i - bs))) for r in range(dl.world_size)]
-    return None if all(k == bs for k in ks) else ks
-
-def _n_real(learn) -> int|None:
-    "How many leading items of this rank's batch are real (`None`: all of them)"
-    if isinstance(learn, _TaskView): return None   # a `RoutedMetric` has dropped the padding already
-    ks = _real_counts(learn)
-    return None if ks is None or ks[learn.dl.rank] == find_bs(learn.yb) else ks[learn.dl.rank]
-
-def _unpad(learn, *ts) -> tuple:
-    "The tensors (or tuples of tensors) `ts` without the items `DistributedDL` added as padding"
-    k = _n_real(learn)
-    if k is None: return ts
-    return tuple(tuple(o[:k] for o in t) if is_listy(t) else t[:k] for t in ts)
-
 
 # %% ../nbs/01_metric.ipynb #c05fb4b5
 class RoutedMetric(Metric):
@@ -102,8 +57,8 @@ class RoutedMetric(Metric):
         pred, targ = learn.pred[self.pred_idx], learn.yb[self.target_idx]
         # data-parallel: a fastai metric gathers every rank's items, which must be as many on each: gather them here,
         # before dropping missing labels (fastai drops the padding); fastmtl's metrics that sum over ranks drop it themselves
-        gather = _dist() > 1 and not getattr(self.metric, '_sums_ranks', False)
-        pred, targ = learn.to_detach((pred, targ), cpu=False) if gather else _unpad(learn, pred, targ)
+        gather = world_size() > 1 and not getattr(self.metric, '_sums_ranks', False)
+        pred, targ = learn.to_detach((pred, targ), cpu=False) if gather else unpad(learn, pred, targ)
         if not len(targ): return
         mask = label_mask(targ, missing=self.missing)
         if mask is not None and not mask.all():
@@ -153,51 +108,19 @@ class TaskLoss(Metric):
         if self.phase is None: self.clear()   # the `Recorder` resets every metric before validating: keep train sums
     def clear(self): self.total,self.count = 0.,0
     def add(self, learn):
-        bs, k = find_bs(learn.yb), _n_real(learn)
+        bs, k = find_bs(learn.yb), n_real(learn)
         if k is None: self.total += learn.loss_func.task_losses[self.idx]*bs; self.count += bs
-        elif k: self.total += _unpadded_losses(learn, k)[1][self.idx]*k; self.count += k
+        elif k: self.total += unpadded_losses(learn, k)[1][self.idx]*k; self.count += k
     def accumulate(self, learn):
         if self.phase is None: self.add(learn)   # the `Recorder` calls this while validating
     @property
     def value(self):
-        total, count = _sum_ranks(self.total, self.count)   # over every data-parallel rank's share of the set
+        total, count = sum_ranks(self.total, self.count)   # over every data-parallel rank's share of the set
         return total/count if count else None
     @property
     def name(self): return self._name
 
-_unpadded_cache = (None, None, None)   # (a weak reference to the batch's predictions, k, result): one batch's, not the loss's state
-
-def _unpadded_losses(learn, k:int) -> tuple:
-    "The loss and the task losses of the batch's first `k` items (the real ones of a padded data-parallel batch), once per batch"
-    global _unpadded_cache
-    ref, k0, res = _unpadded_cache
-    p0 = learn.pred[0] if is_listy(learn.pred) else learn.pred   # a tensor (a tuple cannot be weakly referenced)
-    if ref is None or ref() is not p0 or k0 != k:
-        lf = learn.loss_func
-        saved = getattr(lf, 'losses', None), getattr(lf, 'task_losses', None)
-        pred, yb = _unpad(learn, learn.pred, learn.yb)
-        with torch.no_grad(): loss = lf(pred, *yb).mean()
-        res = (loss, getattr(lf, 'task_losses', None))
-        if isinstance(lf, CombinedLoss): lf.losses, lf.task_losses = saved
-        _unpadded_cache = (weakref.ref(p0), k, res)
-    return res
-
-_fastai_avg_loss = AvgLoss.accumulate
-
-@patch
-def accumulate(self:AvgLoss, learn):
-    "fastai's, without the items `DistributedDL` repeats to give every rank as many: `valid_loss` over the whole set"
-    ks = _real_counts(learn)
-    if ks is None: return _fastai_avg_loss(self, learn)
-    k = ks[learn.dl.rank]
-    total, = _sum_ranks(_unpadded_losses(learn, k)[0]*k if k else 0.)   # like fastai: every rank holds the same sums
-    self.total += total/len(ks); self.count += sum(ks)/len(ks)
-
 # %% ../nbs/01_metric.ipynb #9f0ab9aa
-def _vocab_str(v) -> list:
-    "A vocab for an error message: its first 10 labels as strings"
-    return [str(o) for o in v] if len(v) <= 10 else [*map(str, list(v)[:10]), '...']
-
 def check_head_sizes(loss_func:CombinedLoss, preds, vocabs:list):
     "Raise if an output that a loss routes to a target with a vocab does not have one value per class"
     preds = preds if is_listy(preds) else (preds,)
@@ -207,7 +130,7 @@ def check_head_sizes(loss_func:CombinedLoss, preds, vocabs:list):
         width = preds[r.pred_idx].shape[1]
         if width != len(v):
             raise ValueError(f"{loss_func._who(i)}: the model gives {width} values per item but the target has {len(v)} "
-                             f"classes {_vocab_str(v)}; make head {r.pred_idx} output {len(v)} (e.g. `n_outs` from `dls.vocab`)")
+                             f"classes {vocab_str(v)}; make head {r.pred_idx} output {len(v)} (e.g. `n_outs` from `dls.vocab`)")
 
 # %% ../nbs/01_metric.ipynb #1970bdc7
 class TaskLosses(Callback):
@@ -263,25 +186,6 @@ class TaskLosses(Callback):
         "Remove the columns this callback added"
         self.learn.metrics = L(m for m in self.learn.metrics if not isinstance(m, TaskLoss))
         self.train_losses = []
-
-# %% ../nbs/01_metric.ipynb #87d86b74
-def _is_multitask(learn) -> bool:
-    "Whether `learn` is a multi-task learner: its loss is a `CombinedLoss` (the only learners fastmtl adds anything to)"
-    return isinstance(getattr(learn, 'loss_func', None), CombinedLoss)
-
-def _add_task_losses(learn):
-    "Give a multi-task `learn` that has fastai's default callbacks a `TaskLosses`, unless it has one"
-    if _is_multitask(learn) and getattr(learn, 'default_cbs', True) and not any(isinstance(c, TaskLosses) for c in learn.cbs):
-        learn.add_cb(TaskLosses())
-
-_fastai_call_one = getattr(Learner._call_one, '_fastai', Learner._call_one)   # fastai's own, also when this cell runs again
-
-@patch
-def _call_one(self:Learner, event_name):
-    "fastai's; before `after_create` and `before_fit`, a learner whose loss is a `CombinedLoss` gets its `TaskLosses`"
-    if event_name in ('after_create', 'before_fit'): _add_task_losses(self)
-    _fastai_call_one(self, event_name)
-Learner._call_one._fastai = _fastai_call_one
 
 # %% ../nbs/01_metric.ipynb #ad0f1076
 _LOWER_IS_BETTER = ('rmse', 'mse', 'mae', 'error', 'loss', 'abs_rel', 'l1', 'perplexity')

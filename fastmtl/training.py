@@ -8,33 +8,10 @@ Docs: https://fastmtl.github.io/fastmtl/training.html.md"""
 from __future__ import annotations
 import random
 from fastai.basics import *
-from fastai.callback.fp16 import MixedPrecision, AMPMode
-from torch.amp import GradScaler, autocast
 from .weighting import TaskWeighting
-from .data import task_vocabs
-from .metric import _vocab_str, _is_multitask
 
 # %% auto #0
 __all__ = ['train_state', 'load_train_state']
-
-# %% ../nbs/13_training.ipynb #a0b2b77d
-def _device_type(learn) -> str:
-    "The device type ('cuda', 'cpu', 'mps'…) of the learner's model, else of its `DataLoaders`"
-    p = next(learn.model.parameters(), None)
-    if p is not None: return p.device.type
-    return torch.device(getattr(learn.dls, 'device', None) or 'cpu').type
-
-@patch
-def before_fit(self:MixedPrecision):
-    "fastai's `MixedPrecision.before_fit`, on the model's device instead of always CUDA"
-    dev = _device_type(self.learn)
-    if self.amp_mode == AMPMode.BF16:
-        if dev == 'cuda' and not torch.cuda.is_bf16_supported(): raise ValueError("Unsupported GPU for bfloat16 mixed precision training")
-        dtype = torch.bfloat16
-    elif self.amp_mode == AMPMode.FP16: dtype = torch.float16
-    else: raise ValueError(f"Unrecognized precision: {self.amp_mode}")
-    self.kwargs['enabled'] = dtype == torch.float16   # no loss scaling for bfloat16: it has float32's range
-    self.autocast, self.learn.scaler, self.scales = autocast(dev, dtype=dtype), GradScaler(dev, **self.kwargs), L()
 
 # %% ../nbs/13_training.ipynb #0083707b
 _STATE_VERSION = 2   # 2: tensors, numbers, strings, lists, tuples and dicts only, read back with `weights_only=True`
@@ -140,92 +117,3 @@ def load_train_state(learn:Learner, state:dict):
         if s is not None: dl.rng = random.Random(); dl.rng.setstate(s)
     for n, s in saved_cbs.items(): cbs[n].load_state_dict(s)
     if smooth is not None and hasattr(learn, 'recorder'): learn.add_cb(_RestoreSmoothLoss(*smooth))
-
-def _state_file(file) -> Path: return Path(file).with_suffix('.state.pth')
-
-def _read_train_state(file:Path) -> dict:
-    "The training state in `file`, read with `weights_only=True`: tensors, numbers and strings, never code"
-    if not file.exists(): raise FileNotFoundError(f"No training state {file}: save the checkpoint with `with_state=True`")
-    try: return torch.load(file, map_location='cpu', weights_only=True)
-    except Exception as e:
-        msg = (str(e).strip().splitlines() or [''])[0]
-        raise ValueError(f"The training state {file} cannot be loaded safely: it is damaged, holds something other than tensors, "
-                         f"numbers and strings, or was written by an older fastmtl. Delete it, or load with `with_state=False` "
-                         f"({type(e).__name__}: {msg})") from e
-
-_fastai_save, _fastai_load = Learner.save, Learner.load
-
-@patch
-@delegates(_fastai_save)
-def save(self:Learner, file, with_state:bool|None=None, **kwargs):
-    """fastai's `save`; with `with_state`, also the training state in `<file>.state.pth`. The default (`None`) saves it
-    for a multi-task learner (its loss is a `CombinedLoss`) saved `with_opt` (fastai's default), never for another learner"""
-    file = _fastai_save(self, file, **kwargs)
-    if rank_distrib(): return file
-    if with_state is None: with_state = _is_multitask(self) and kwargs.get('with_opt', True) and getattr(self, 'opt', None) is not None
-    if with_state: torch.save(train_state(self), _state_file(file))
-    elif _is_multitask(self): _state_file(file).unlink(missing_ok=True)   # an earlier save's: not for this checkpoint
-    return file
-
-
-_MISMATCH = re.compile(r"size mismatch for (\S+): copying a param with shape torch.Size\((\[.*?\])\) from checkpoint, "
-                       r"the shape in current model is torch.Size\((\[.*?\])\)")
-
-def _explain_mismatch(learn:Learner, err:RuntimeError) -> str|None:
-    "Say which task's head a checkpoint does not fit, and the task's vocab; `None` if `err` is not a size mismatch"
-    found = _MISMATCH.findall(str(err))
-    if not found: return None
-    lf, msgs = learn.loss_func, []
-    routings = getattr(lf, 'routings', [])
-    vocabs = task_vocabs(learn.dls) if routings else []
-    for name, ckpt, here in found:
-        head = re.search(r'(?:^|\.)heads\.(\d+)\.', name)
-        tasks = [i for i, r in enumerate(routings) if head and r.pred_idx == int(head.group(1))]
-        if not tasks:
-            msgs.append(f"parameter {name} is {ckpt} in the checkpoint but {here} in this model: the checkpoint is of another architecture"); continue
-        i = tasks[0]; r = routings[i]
-        v = vocabs[r.target_idx] if r.target_idx < len(vocabs) else None
-        vs = 'no vocab' if v is None else f"a vocab of {len(v)}: {_vocab_str(v)}"
-        msgs.append(f"{lf._who(i)}: its head's {name} is {ckpt} in the checkpoint but {here} in this model ({vs}); "
-                    f"the checkpoint was trained on other classes or another task order")
-    return "The checkpoint does not fit this model:\n" + "\n".join(msgs)
-
-@patch
-@delegates(_fastai_load)
-def load(self:Learner, file, device=None, with_state:bool|None=None, **kwargs):
-    """fastai's `load`; with `with_state`, also the training state saved next to the checkpoint (`<file>.state.pth`), which
-    **sets the process's global random generators** (Python's `random`, NumPy's, PyTorch's CPU and CUDA ones). The default
-    (`None`) loads it for a multi-task learner (its loss is a `CombinedLoss`) loaded `with_opt` (fastai's default) when the
-    file is there, never for another learner. The state is read with `weights_only=True`: a bad file is a `ValueError` naming it"""
-    try: res = _fastai_load(self, file, device=device, **kwargs)
-    except RuntimeError as e:
-        msg = _explain_mismatch(self, e)
-        if msg is None: raise
-        raise ValueError(msg) from e
-    sf = _state_file(join_path_file(file, self.path/self.model_dir, ext='.pth'))
-    if with_state is None: with_state = _is_multitask(self) and kwargs.get('with_opt', True) and sf.exists()
-    if with_state:
-        state = _read_train_state(sf)
-        try: load_train_state(self, state)
-        except ValueError as e: raise ValueError(f"The training state {sf}: {e}") from e
-    return res
-
-# %% ../nbs/13_training.ipynb #f53ec5fb
-try: from fastai.distributed import DistributedDL
-except (ImportError, NameError): DistributedDL = None # fastai.distributed needs accelerate (`pip install fastmtl[distributed]`)
-
-def _broadcast(self, t, rank):
-    "fastai's, with the tensor on the GPU only for NCCL: gloo (CPU processes) broadcasts CPU tensors"
-    t = LongTensor(t)
-    if torch.distributed.get_backend() == 'nccl': t = t.cuda()
-    torch.distributed.broadcast(t, rank)
-    return t.cpu().tolist()
-
-if DistributedDL is not None:
-    DistributedDL._broadcast = _broadcast
-    _fastai_distrib_ctx = Learner.distrib_ctx
-
-    @patch
-    def distrib_ctx(self:Learner, sync_bn:bool|None=None, in_notebook:bool=False, **kwargs):
-        "fastai's, with `sync_bn` off by default for CPU processes (`cpu=True`): PyTorch's `SyncBatchNorm` runs on GPUs only"
-        return _fastai_distrib_ctx(self, sync_bn=ifnone(sync_bn, not kwargs.get('cpu', False)), in_notebook=in_notebook, **kwargs)

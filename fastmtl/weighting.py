@@ -10,7 +10,7 @@ from copy import deepcopy
 from fastai.basics import *
 from fastai.callback.training import GradientAccumulation
 from .loss import CombinedLoss
-from .metric import _dist, _sync, _bcast
+from .parallel import world_size, rank_mean, from_rank0
 
 # %% auto #0
 __all__ = ['TaskWeight', 'TaskWeighting', 'UncertaintyWeighting', 'DynamicWeightAverage', 'RandomLossWeighting',
@@ -175,7 +175,7 @@ class UncertaintyWeighting(TaskWeighting):
     def combine(self, losses):
         s = self.log_vars
         if getattr(self, '_pending_init', False):   # init='loss': s_i = log(2 c_i L_i), the optimum for these losses
-            self._first_losses, self._pending_init = _sync(losses).float().cpu(), False
+            self._first_losses, self._pending_init = rank_mean(losses).float().cpu(), False
             with torch.no_grad(): s.copy_(torch.log(2*self.coefs()*self._first_losses.clamp_min(1e-8)).to(s))
         w = self.coefs().to(s.device) * torch.exp(-s)
         self._w = w
@@ -192,7 +192,7 @@ class DynamicWeightAverage(TaskWeighting):
         self._w = self.w
         return (self.w.to(losses.device) * losses).sum()
     def end_epoch(self):
-        self.epoch_losses.append(_sync(self._lsum/self._lcount).cpu()); self._lsum, self._lcount = 0., 0
+        self.epoch_losses.append(rank_mean(self._lsum/self._lcount).cpu()); self._lsum, self._lcount = 0., 0
         if len(self.epoch_losses) >= 2:
             r = self.epoch_losses[-1]/self.epoch_losses[-2].clamp_min(1e-12)
             self.w = self.n * F.softmax(r/self.temp, dim=0)
@@ -202,7 +202,7 @@ class RandomLossWeighting(TaskWeighting):
     "New random weights at every step: K·softmax(z), z ~ N(0, I) (Lin et al. 2021)"
     min_tasks = 2
     def combine(self, losses):
-        self._w = _bcast(self.n * F.softmax(torch.randn(self.n), dim=0))   # the same draw on every data-parallel rank
+        self._w = from_rank0(self.n * F.softmax(torch.randn(self.n), dim=0))   # the same draw on every data-parallel rank
         return (self._w.to(losses.device) * losses).sum()
 
 # %% ../nbs/10_weighting.ipynb #41956daa
@@ -212,7 +212,7 @@ class GeometricLossStrategy(TaskWeighting):
     def __init__(self, eps:float=1e-8): store_attr('eps')
     def combine(self, losses):
         l = losses.clamp_min(self.eps)
-        ls = _sync(l)   # the weights from the losses of the whole (data-parallel) batch
+        ls = rank_mean(l)   # the weights from the losses of the whole (data-parallel) batch
         self._w = (torch.exp(torch.log(ls).mean())/(self.n*ls)).detach()
         g = torch.exp(torch.log(l.detach()).mean())
         return g + (self._w.to(l.device)*(l - l.detach())).sum()   # the value G, the gradient Σ w_i ∇L_i = ∇G
@@ -248,13 +248,13 @@ class GradNorm(TaskWeighting):
         self.w_opt = torch.optim.Adam([self.w], lr=self.lr)
         self.L0 = None
     def combine(self, losses):
-        if self.L0 is None: self.L0 = _sync(losses).cpu().clamp_min(1e-12)
+        if self.L0 is None: self.L0 = rank_mean(losses).cpu().clamp_min(1e-12)
         # one backward per task from its own loss (through its head and the body's end only), not from `losses[k]`, whose
         # graph runs through the stack into every head: K passes over K heads instead of one
         grads = [torch.autograd.grad(l, self.W, retain_graph=True, allow_unused=True)[0] if l.requires_grad else None for l in self._parts]
-        norms = torch.stack([_sync(g).float().norm() if g is not None else torch.zeros((), device=self.W.device) for g in grads]).cpu()
+        norms = torch.stack([rank_mean(g).float().norm() if g is not None else torch.zeros((), device=self.W.device) for g in grads]).cpu()
         with torch.no_grad():
-            lt = _sync(losses).cpu()/self.L0
+            lt = rank_mean(losses).cpu()/self.L0
             target = (self.w*norms).mean() * (lt/lt.mean())**self.alpha
         self.w_opt.zero_grad()
         (self.w*norms - target).abs().sum().backward()   # only `w` is in this graph
@@ -276,7 +276,7 @@ class FAMO(TaskWeighting):
     def combine(self, losses):
         z = F.softmax(self.xi.detach(), dim=0).to(losses.device)
         d = losses.clamp_min(self.eps)
-        ds = _sync(d)   # the weights from the losses of the whole (data-parallel) batch
+        ds = rank_mean(d)   # the weights from the losses of the whole (data-parallel) batch
         c = (z/ds).sum()
         self._w, self._prev = (z/(c*ds)).detach(), ds
         return (z/c * torch.log(d.detach())).sum() + (self._w*(d - d.detach())).sum()   # gradient Σ w_i ∇L_i
@@ -297,7 +297,7 @@ class FAMO(TaskWeighting):
 
     def after_step(self):
         if not self.training or not hasattr(self, 'xi_opt') or not hasattr(self, '_prev'): return
-        new = _sync(self._losses_now())
+        new = rank_mean(self._losses_now())
         delta = (torch.log(self._prev.clamp_min(self.eps)) - torch.log(new.clamp_min(self.eps))).cpu()
         self.xi_opt.zero_grad()
         F.softmax(self.xi, dim=0).backward(delta)
@@ -336,7 +336,7 @@ class GradientAggregation(TaskWeighting):
     def before_fit(self):
         super().before_fit()
         if not hasattr(self, 'history'): return
-        if _dist() > 1:
+        if world_size() > 1:
             raise RuntimeError("GradientAggregation does not run under data-parallel training: its per-task backward passes bypass "
                                "DistributedDataParallel's gradient synchronisation, so the ranks would diverge. Train it in one "
                                "process, or use a loss-level weighting (UncertaintyWeighting, FAMO, ...), which synchronise across ranks")
