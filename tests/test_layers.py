@@ -1,0 +1,82 @@
+"The package is layered: fastmtl modules import each other in one direction only, never another's private names"
+import ast, subprocess, sys
+from pathlib import Path
+import pytest
+
+PKG = Path(__file__).resolve().parents[1]/'fastmtl'
+MODULES = sorted(p.stem for p in PKG.glob('*.py') if p.stem not in ('__init__', '_modidx'))
+
+def _target(node, mod):
+    "The fastmtl module an `import`/`from … import` node names (`None`: not a fastmtl module), and the names taken from it"
+    if isinstance(node, ast.Import):
+        return [(a.name.split('.')[1], []) for a in node.names if a.name.startswith('fastmtl.')]
+    if node.level == 1: base = node.module            # from .loss import x, or from . import loss
+    elif node.module and node.module.startswith('fastmtl'): base = node.module[len('fastmtl.'):] if '.' in node.module else None
+    else: return []
+    if base is None: return [(a.name, []) for a in node.names]   # from . import loss as _loss
+    return [(base.split('.')[0], [a.name for a in node.names])]
+
+def _imports(tree, in_functions=True):
+    "The import nodes of `tree` (with `in_functions=False`: those that run when the module is imported)"
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)): yield node
+        if in_functions or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
+
+def import_graph(in_functions=True):
+    "{module: {fastmtl module it imports: names it takes}}, imports inside functions included (unless `in_functions=False`)"
+    graph = {}
+    for m in MODULES:
+        deps = graph.setdefault(m, {})
+        for node in _imports(ast.parse((PKG/f'{m}.py').read_text()), in_functions):
+            for dep, names in _target(node, m): deps.setdefault(dep, []).extend(names)
+    return graph
+
+def test_graph_is_known():
+    g = import_graph()
+    assert all(d in MODULES for deps in g.values() for d in deps), g
+    assert g['parallel'] == {} and g['tasks'] == {}       # the bottom layer imports no fastmtl module
+
+def test_no_cycle():
+    g, done, path = import_graph(), set(), []
+    def visit(m):
+        if m in path: pytest.fail(f"import cycle: {' → '.join(path[path.index(m):] + [m])}")
+        if m in done: return
+        path.append(m)
+        for d in g[m]: visit(d)
+        path.pop(); done.add(m)
+    for m in MODULES: visit(m)
+
+def test_no_private_import():
+    bad = [(m, d, n) for m, deps in import_graph().items() for d, names in deps.items() for n in names
+           if n.startswith('_') and n != '*']
+    assert not bad, f"private names imported from another fastmtl module: {bad}"
+
+def test_no_side_effect_import():
+    "At import time, only `fastmtl/__init__` imports a fastmtl module for its side effects (the fixes), and `all` its modules"
+    bad = [(m, d) for m, deps in import_graph(in_functions=False).items() for d, names in deps.items() if not names and m != 'all']
+    assert not bad, bad
+
+@pytest.mark.parametrize('mod', MODULES)
+def test_imports_alone(mod):
+    "Each module imports on its own in a fresh process, whatever is imported first"
+    res = subprocess.run([sys.executable, '-c', f'import fastmtl.{mod}'], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+
+def test_init_applies_fixes():
+    "Importing any part of fastmtl applies the fastai fixes (e.g. `from fastmtl.loss import CombinedLoss` alone)"
+    code = ("from fastmtl.loss import CombinedLoss\nfrom fastai.basics import Learner, AvgLoss\n"
+            "print(Learner.predict.__module__, Learner._call_one.__module__, AvgLoss.accumulate.__module__)")
+    res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert set(res.stdout.split()) == {'fastmtl.fastai_fixes'}
+
+def test_init_registers_show():
+    "Importing any part of fastmtl registers its `show_batch` for several targets on fastai's dispatcher"
+    code = ("import fastmtl.parallel\nfrom fastai.vision.all import show_batch\n"
+            "print(sorted({m.implementation.__module__ for m in show_batch.methods}))")
+    res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "'fastmtl.data'" in res.stdout.splitlines()[-1]
