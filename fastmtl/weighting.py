@@ -38,9 +38,24 @@ class TaskWeighting(Callback):
     "Base class: combine the task losses of a `CombinedLoss` while training, and record each task's weight per epoch"
     order = Recorder.order - 1   # its weight columns must exist before the Recorder reads the metric names
     min_tasks = 1
-    def combine(self, losses:Tensor) -> Tensor:
-        "The scalar to differentiate, from the (K,) task losses; sets `self._w`, the (K,) weights it used"
+    sync = 'losses'   # what `combine` makes the same on every data-parallel rank: 'losses' (their mean), 'weights' (rank 0's) or None
+    def task_weights(self, losses:Tensor) -> Tensor:
+        "The (K,) weights of the (K,) task losses (detached; their data-parallel mean when `sync='losses'`)"
         raise NotImplementedError
+    def extra_loss(self) -> Tensor|float:
+        "A term of the strategy's own added to the weighted sum (0 for most)"
+        return 0.
+    def objective(self, losses:Tensor) -> Tensor|None:
+        "The value of the objective, when it is not the weighted sum whose gradient the strategy follows (None: it is)"
+        return None
+    def combine(self, losses:Tensor) -> Tensor:
+        "The scalar to differentiate, from the (K,) task losses: gradient of $\\sum_i w_i L_i$ + `extra_loss`; sets `self._w`"
+        ls = losses.detach()
+        w = self.task_weights(rank_mean(ls) if self.sync == 'losses' else ls)
+        self._w = w = from_rank0(w) if self.sync == 'weights' else w
+        total = (w.to(losses.device) * losses).sum() + self.extra_loss()
+        v = self.objective(ls)
+        return total if v is None else total - total.detach() + v   # the value `v`, the gradient of `total`
     def setup(self): "Set up the strategy's state for `self.n` tasks, at the start of the first `fit`"
 
     def before_fit(self):
@@ -72,9 +87,10 @@ class TaskWeighting(Callback):
         losses = self._task_losses()
         if losses is None: return
         total = self.combine(losses)
-        self._wsum, self._wcount = self._wsum + self._w.detach().float().cpu(), self._wcount + 1
+        self._record(self._w)
         self.learn.loss_grad = total * _ga_factor(self.learn)
         self.learn.loss = total.detach().clone()
+    def _record(self, w): self._wsum, self._wcount = self._wsum + w.detach().float().cpu(), self._wcount + 1
 
     def after_train(self):
         if not getattr(self, '_wcount', 0): return
@@ -172,25 +188,25 @@ class UncertaintyWeighting(TaskWeighting):
             self.learn.create_opt()   # the new parameter must be in the optimizer
         super().before_fit()
 
-    def combine(self, losses):
+    @property
+    def sync(self): return 'losses' if getattr(self, '_pending_init', False) else None   # the log-variances are the same on every rank
+    def task_weights(self, losses):
         s = self.log_vars
         if getattr(self, '_pending_init', False):   # init='loss': s_i = log(2 c_i L_i), the optimum for these losses
-            self._first_losses, self._pending_init = rank_mean(losses).float().cpu(), False
+            self._first_losses, self._pending_init = losses.float().cpu(), False
             with torch.no_grad(): s.copy_(torch.log(2*self.coefs()*self._first_losses.clamp_min(1e-8)).to(s))
-        w = self.coefs().to(s.device) * torch.exp(-s)
-        self._w = w
-        return (w * losses).sum() + 0.5 * s.sum()
+        return self.coefs().to(s.device) * torch.exp(-s)   # c_i e^{-s_i}, differentiable in s
+    def extra_loss(self): return 0.5 * self.log_vars.sum()
 
 # %% ../nbs/10_weighting.ipynb #069dc18d
 class DynamicWeightAverage(TaskWeighting):
     "Weigh each task by the ratio of its last two epochs' mean losses (Liu, Johns & Davison 2019)"
-    min_tasks, _state = 2, ('w', 'epoch_losses', '_lsum', '_lcount')
+    min_tasks, _state, sync = 2, ('w', 'epoch_losses', '_lsum', '_lcount'), None   # `w` changes at epoch ends, from synced means
     def __init__(self, temp:float=2.): store_attr('temp')
     def setup(self): self.w, self.epoch_losses, self._lsum, self._lcount = torch.ones(self.n), [], 0., 0
-    def combine(self, losses):
-        self._lsum, self._lcount = self._lsum + losses.detach().cpu(), self._lcount + 1
-        self._w = self.w
-        return (self.w.to(losses.device) * losses).sum()
+    def task_weights(self, losses):
+        self._lsum, self._lcount = self._lsum + losses.cpu(), self._lcount + 1
+        return self.w
     def end_epoch(self):
         self.epoch_losses.append(rank_mean(self._lsum/self._lcount).cpu()); self._lsum, self._lcount = 0., 0
         if len(self.epoch_losses) >= 2:
@@ -200,22 +216,18 @@ class DynamicWeightAverage(TaskWeighting):
 # %% ../nbs/10_weighting.ipynb #64bb7ecc
 class RandomLossWeighting(TaskWeighting):
     "New random weights at every step: K·softmax(z), z ~ N(0, I) (Lin et al. 2021)"
-    min_tasks = 2
-    def combine(self, losses):
-        self._w = from_rank0(self.n * F.softmax(torch.randn(self.n), dim=0))   # the same draw on every data-parallel rank
-        return (self._w.to(losses.device) * losses).sum()
+    min_tasks, sync = 2, 'weights'   # the same draw on every data-parallel rank: rank 0's
+    def task_weights(self, losses): return self.n * F.softmax(torch.randn(self.n), dim=0)
 
 # %% ../nbs/10_weighting.ipynb #41956daa
 class GeometricLossStrategy(TaskWeighting):
     "Minimise the geometric mean of the task losses (Chennupati et al. 2019)"
     min_tasks = 2
     def __init__(self, eps:float=1e-8): store_attr('eps')
-    def combine(self, losses):
+    def task_weights(self, losses):
         l = losses.clamp_min(self.eps)
-        ls = rank_mean(l)   # the weights from the losses of the whole (data-parallel) batch
-        self._w = (torch.exp(torch.log(ls).mean())/(self.n*ls)).detach()
-        g = torch.exp(torch.log(l.detach()).mean())
-        return g + (self._w.to(l.device)*(l - l.detach())).sum()   # the value G, the gradient Σ w_i ∇L_i = ∇G
+        return torch.exp(torch.log(l).mean())/(self.n*l)   # G/(K L_i): Σ w_i ∇L_i = ∇G
+    def objective(self, losses): return torch.exp(torch.log(losses.clamp_min(self.eps)).mean())   # G
 
 # %% ../nbs/10_weighting.ipynb #df3f876f
 def _shared_body(model):
@@ -247,19 +259,18 @@ class GradNorm(TaskWeighting):
         self.w = torch.ones(self.n, requires_grad=True)
         self.w_opt = torch.optim.Adam([self.w], lr=self.lr)
         self.L0 = None
-    def combine(self, losses):
-        if self.L0 is None: self.L0 = rank_mean(losses).cpu().clamp_min(1e-12)
+    def task_weights(self, losses):
+        if self.L0 is None: self.L0 = losses.cpu().clamp_min(1e-12)
         # one backward per task from its own loss (through its head and the body's end only), not from `losses[k]`, whose
         # graph runs through the stack into every head: K passes over K heads instead of one
         grads = [torch.autograd.grad(l, self.W, retain_graph=True, allow_unused=True)[0] if l.requires_grad else None for l in self._parts]
         norms = torch.stack([rank_mean(g).float().norm() if g is not None else torch.zeros((), device=self.W.device) for g in grads]).cpu()
         with torch.no_grad():
-            lt = rank_mean(losses).cpu()/self.L0
+            lt = losses.cpu()/self.L0
             target = (self.w*norms).mean() * (lt/lt.mean())**self.alpha
         self.w_opt.zero_grad()
-        (self.w*norms - target).abs().sum().backward()   # only `w` is in this graph
-        self._w = self.w.detach().clone()
-        return (self._w.to(losses.device) * losses).sum()
+        (self.w*norms - target).abs().sum().backward()   # only `w` is in this graph; `after_step` steps it
+        return self.w.detach().clone()
     def after_step(self):
         if not self.training or not hasattr(self, 'w_opt'): return
         self.w_opt.step()
@@ -273,13 +284,11 @@ class FAMO(TaskWeighting):
     def setup(self):
         self.xi = torch.zeros(self.n, requires_grad=True)
         self.xi_opt = torch.optim.Adam([self.xi], lr=self.lr, weight_decay=self.gamma)
-    def combine(self, losses):
-        z = F.softmax(self.xi.detach(), dim=0).to(losses.device)
-        d = losses.clamp_min(self.eps)
-        ds = rank_mean(d)   # the weights from the losses of the whole (data-parallel) batch
-        c = (z/ds).sum()
-        self._w, self._prev = (z/(c*ds)).detach(), ds
-        return (z/c * torch.log(d.detach())).sum() + (self._w*(d - d.detach())).sum()   # gradient Σ w_i ∇L_i
+    def task_weights(self, losses):
+        z, l = F.softmax(self.xi.detach(), dim=0).to(losses.device), losses.clamp_min(self.eps)
+        self._zc, self._prev = z/(z/l).sum(), l   # z_i/c, and the losses `after_step` compares with
+        return self._zc/l                          # z_i/(c L_i): Σ w_i ∇L_i = ∇ Σ (z_i/c) log L_i
+    def objective(self, losses): return (self._zc * torch.log(losses.clamp_min(self.eps))).sum()
 
     def _losses_now(self) -> Tensor:
         "The task losses of the current batch, with batch-norm statistics left as they are"
@@ -407,7 +416,7 @@ class GradientAggregation(TaskWeighting):
             _add_grad(p, torch.full_like(p.data, float('inf')))   # the loss scaler sees it and skips the step
             raise CancelBackwardException()
         g, w = self.aggregate(J)
-        self._wsum, self._wcount = self._wsum + w, self._wcount + 1
+        self._record(w)
         if scale*ga != 1: g = g*(scale*ga)
         chunks = [c.view_as(s).to(s.dtype) for c, s in zip(g.split([s.numel() for s in shared]), shared)]
         if self.mode == 'features': torch.autograd.backward(shared, grad_tensors=chunks)
