@@ -104,97 +104,87 @@ class CombinedLoss:
     def __repr__(self):
         return 'CombinedLoss(' + ', '.join(f"{n}={r.loss_func!r}×{w:g}" for n,r,w in zip(self.names, self.routings, self.weight)) + ')'
 
-# %% ../nbs/00_loss.ipynb #9836e124
-@patch
-def _check(self:CombinedLoss, outs, targets):
-    if isinstance(outs, Tensor):
-        raise TypeError(f"CombinedLoss expects the model to return a tuple with one output per task ({', '.join(self.names)}), "
-                        f"got a single tensor of shape {tuple(outs.shape)}")
-    if len(outs) != self.n_out:
-        raise ValueError(f"The model returned {len(outs)} outputs but CombinedLoss expects {self.n_out} "
-                         f"(tasks {', '.join(self.names)}): give one loss per output")
-    if len(targets) != self.n_targ:
-        raise ValueError(f"The batch has {len(targets)} targets but CombinedLoss expects {self.n_targ} "
-                         f"(tasks {', '.join(self.names)}): build the DataBlock with one target block per task and `n_inp`")
+    def _check(self, outs, targets):
+        "Raise unless `outs` is a tuple of `n_out` outputs and there are `n_targ` targets"
+        if isinstance(outs, Tensor):
+            raise TypeError(f"CombinedLoss expects the model to return a tuple with one output per task ({', '.join(self.names)}), "
+                            f"got a single tensor of shape {tuple(outs.shape)}")
+        if len(outs) != self.n_out:
+            raise ValueError(f"The model returned {len(outs)} outputs but CombinedLoss expects {self.n_out} "
+                             f"(tasks {', '.join(self.names)}): give one loss per output")
+        if len(targets) != self.n_targ:
+            raise ValueError(f"The batch has {len(targets)} targets but CombinedLoss expects {self.n_targ} "
+                             f"(tasks {', '.join(self.names)}): build the DataBlock with one target block per task and `n_inp`")
 
-@patch
-def _call_loss(self:CombinedLoss, i, pred, targ):
-    "Task `i`'s loss on `pred`, `targ`, with this loss's reduction; errors name the task"
-    f = self.routings[i].loss_func
-    if _is_elementwise(f) and pred.numel() != targ.numel():
-        raise ValueError(f"{self._who(i)}: {_fname(f)} compares values one to one, but the output has {_desc(pred)} "
-                         f"and the target {_desc(targ)}: is the head's width right?")
-    try: return f(pred, targ) if self.reduction == 'mean' or hasattr(f, 'reduction') else f(pred, targ, reduction=self.reduction)
-    except Exception as e:
-        hint = ''
-        if pred.ndim == targ.ndim + 1 and pred.shape[2:] == targ.shape[1:]:
-            if targ.is_floating_point(): hint = f" Expected integer class indices (a CategoryBlock target), got floats."
-            elif targ.numel() and (targ.max() >= pred.shape[1] or targ.min() < 0):
-                hint = f" Expected class indices in [0, {pred.shape[1]}) (the output's width), got {targ.min().item()}..{targ.max().item()}."
-        raise ValueError(f"{self._who(i)}: {_fname(f)} failed on an output of {_desc(pred)} and a target of {_desc(targ)}.{hint} "
-                         f"({type(e).__name__}: {e})") from e
+    def _call_loss(self, i, pred, targ):
+        "Task `i`'s loss on `pred`, `targ`, with this loss's reduction; errors name the task"
+        f = self.routings[i].loss_func
+        if _is_elementwise(f) and pred.numel() != targ.numel():
+            raise ValueError(f"{self._who(i)}: {_fname(f)} compares values one to one, but the output has {_desc(pred)} "
+                             f"and the target {_desc(targ)}: is the head's width right?")
+        try: return f(pred, targ) if self.reduction == 'mean' or hasattr(f, 'reduction') else f(pred, targ, reduction=self.reduction)
+        except Exception as e:
+            hint = ''
+            if pred.ndim == targ.ndim + 1 and pred.shape[2:] == targ.shape[1:]:
+                if targ.is_floating_point(): hint = f" Expected integer class indices (a CategoryBlock target), got floats."
+                elif targ.numel() and (targ.max() >= pred.shape[1] or targ.min() < 0):
+                    hint = f" Expected class indices in [0, {pred.shape[1]}) (the output's width), got {targ.min().item()}..{targ.max().item()}."
+            raise ValueError(f"{self._who(i)}: {_fname(f)} failed on an output of {_desc(pred)} and a target of {_desc(targ)}.{hint} "
+                             f"({type(e).__name__}: {e})") from e
 
-# %% ../nbs/00_loss.ipynb #1048c1fe
-@patch
-def _task_loss(self:CombinedLoss, i, pred, targ):
-    "Task `i`'s loss (per item if reduction is 'none'), and its reduced value; items without a label contribute nothing"
-    r = self.routings[i]
-    bs = targ.shape[0] if targ.ndim else 1
-    if not isinstance(pred, Tensor) or pred.ndim == 0 or pred.shape[0] != bs:
-        raise ValueError(f"{self._who(i)}: the output ({_desc(pred) if isinstance(pred, Tensor) else type(pred).__name__}) "
-                         f"does not have the target's batch size {bs} ({_desc(targ)})")
-    if self.missing[i] is None and targ.is_floating_point() and targ.ndim <= 2 and bool(torch.isnan(targ).any()):
-        raise ValueError(f"{self._who(i)}: {int(torch.isnan(targ).sum())} NaN label(s) in this batch, and this task allows no "
-                         "missing labels (missing=None): fix the labels, or let CombinedLoss skip them (a NaN is a missing label "
-                         "unless `missing` is None)")
-    mask = label_mask(targ, pred, self.missing[i])
-    full = mask is None or bool(mask.all())
-    p,t = (pred,targ) if full else (pred[mask],targ[mask])
-    if t.numel() == 0:   # no label for this task in the batch: a zero that keeps the graph
-        l = pred.sum()*0.
-        return (l.expand(bs) if self.reduction == 'none' else l), l.detach()
-    l = self._call_loss(i, p, t)
-    if self.reduction != 'none': return l, l.detach()
-    if full: per_item = l.reshape(bs, -1).mean(1)
-    elif mask.ndim == 1: per_item = l.new_zeros(bs).index_put((mask,), l.reshape(len(t), -1).mean(1))
-    else:   # per-entry mask: average over each item's labelled entries
-        per_entry = l.new_zeros(mask.shape).index_put(tuple(mask.nonzero().T), l.reshape(-1))
-        per_item = per_entry.sum(1) / mask.sum(1).clamp(min=1)
-    return per_item, l.detach().mean()
+    def _task_loss(self, i, pred, targ):
+        "Task `i`'s loss (per item if reduction is 'none'), and its reduced value; items without a label contribute nothing"
+        r = self.routings[i]
+        bs = targ.shape[0] if targ.ndim else 1
+        if not isinstance(pred, Tensor) or pred.ndim == 0 or pred.shape[0] != bs:
+            raise ValueError(f"{self._who(i)}: the output ({_desc(pred) if isinstance(pred, Tensor) else type(pred).__name__}) "
+                             f"does not have the target's batch size {bs} ({_desc(targ)})")
+        if self.missing[i] is None and targ.is_floating_point() and targ.ndim <= 2 and bool(torch.isnan(targ).any()):
+            raise ValueError(f"{self._who(i)}: {int(torch.isnan(targ).sum())} NaN label(s) in this batch, and this task allows no "
+                             "missing labels (missing=None): fix the labels, or let CombinedLoss skip them (a NaN is a missing label "
+                             "unless `missing` is None)")
+        mask = label_mask(targ, pred, self.missing[i])
+        full = mask is None or bool(mask.all())
+        p,t = (pred,targ) if full else (pred[mask],targ[mask])
+        if t.numel() == 0:   # no label for this task in the batch: a zero that keeps the graph
+            l = pred.sum()*0.
+            return (l.expand(bs) if self.reduction == 'none' else l), l.detach()
+        l = self._call_loss(i, p, t)
+        if self.reduction != 'none': return l, l.detach()
+        if full: per_item = l.reshape(bs, -1).mean(1)
+        elif mask.ndim == 1: per_item = l.new_zeros(bs).index_put((mask,), l.reshape(len(t), -1).mean(1))
+        else:   # per-entry mask: average over each item's labelled entries
+            per_entry = l.new_zeros(mask.shape).index_put(tuple(mask.nonzero().T), l.reshape(-1))
+            per_item = per_entry.sum(1) / mask.sum(1).clamp(min=1)
+        return per_item, l.detach().mean()
 
-# %% ../nbs/00_loss.ipynb #fad33d1f
-@patch
-def __call__(self:CombinedLoss, outs, *targets, **kwargs):
-    "Weighted sum of the task losses; `self.losses` and `self.task_losses` keep each task's (reduced) value"
-    self._check(outs, targets)
-    total, losses, reduced = 0., [], []
-    for i,(r,w) in enumerate(zip(self.routings, self.weight)):
-        l, red = self._task_loss(i, outs[r.pred_idx], targets[r.target_idx])
-        losses.append(l); reduced.append(red)
-        total = total + w*l
-    self.losses, self.task_losses = losses, torch.stack(reduced)
-    return total
+    def __call__(self, outs, *targets, **kwargs):
+        "Weighted sum of the task losses; `self.losses` and `self.task_losses` keep each task's (reduced) value"
+        self._check(outs, targets)
+        total, losses, reduced = 0., [], []
+        for i,(r,w) in enumerate(zip(self.routings, self.weight)):
+            l, red = self._task_loss(i, outs[r.pred_idx], targets[r.target_idx])
+            losses.append(l); reduced.append(red)
+            total = total + w*l
+        self.losses, self.task_losses = losses, torch.stack(reduced)
+        return total
 
-# %% ../nbs/00_loss.ipynb #7b36c92c
-@patch
-def _out_loss(self:CombinedLoss, j):
-    "The loss that decides how output `j` is activated and decoded: the first one routed to it"
-    return next(r.loss_func for r in self.routings if r.pred_idx == j)
+    def _out_loss(self, j):
+        "The loss that decides how output `j` is activated and decoded: the first one routed to it"
+        return next(r.loss_func for r in self.routings if r.pred_idx == j)
 
-@patch
-def activation(self:CombinedLoss, outs):
-    "Each output through its own loss's activation (softmax, sigmoid, identity...)"
-    return tuple(getcallable(self._out_loss(j), 'activation')(o) for j,o in enumerate(outs))
+    def activation(self, outs):
+        "Each output through its own loss's activation (softmax, sigmoid, identity...)"
+        return tuple(getcallable(self._out_loss(j), 'activation')(o) for j,o in enumerate(outs))
 
-@patch
-def decodes(self:CombinedLoss, outs):
-    "Each output through its own loss's decodes (argmax, threshold, identity...)"
-    return tuple(getcallable(self._out_loss(j), 'decodes')(o) for j,o in enumerate(outs))
+    def decodes(self, outs):
+        "Each output through its own loss's decodes (argmax, threshold, identity...)"
+        return tuple(getcallable(self._out_loss(j), 'decodes')(o) for j,o in enumerate(outs))
 
-@patch(cls_method=True)
-def from_one_to_one_routing(cls:CombinedLoss, *losses, **kwargs):
-    "A `CombinedLoss` where loss `i` reads output `i` and target `i`"
-    return cls(*[LossRouting(l, i, i) for i,l in enumerate(losses)], **kwargs)
+    @classmethod
+    def from_one_to_one_routing(cls, *losses, **kwargs):
+        "A `CombinedLoss` where loss `i` reads output `i` and target `i`"
+        return cls(*[LossRouting(l, i, i) for i,l in enumerate(losses)], **kwargs)
 
 # %% ../nbs/00_loss.ipynb #c711a3f2
 def is_multitask(learn) -> bool:
