@@ -15,7 +15,7 @@ import fastai.vision.learner   # registers fastai's own `show_results` first, so
 from .parallel import real_counts, sum_ranks, unpadded_losses
 from .loss import is_multitask
 from .tasks import task_vocabs, vocab_str
-from .metric import TaskLosses
+from .callbacks import TaskLosses
 from .training import train_state, load_train_state
 
 # %% auto #0

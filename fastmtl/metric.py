@@ -1,4 +1,4 @@
-"""Route any fastai metric to one task's output and target, name the columns after the tasks, and log every task's loss.
+"""Route any fastai metric to one task's output and target, and name the columns after the tasks.
 
 Docs: https://fastmtl.github.io/fastmtl/metric.html.md"""
 
@@ -6,15 +6,13 @@ Docs: https://fastmtl.github.io/fastmtl/metric.html.md"""
 
 # %% ../nbs/01_metric.ipynb #dfc1d118
 from __future__ import annotations
-import inspect, math, weakref
+import inspect
 from fastai.basics import *
-from .loss import CombinedLoss, label_mask
-from .tasks import task_vocabs, vocab_str
-from .parallel import world_size, sum_ranks, n_real, unpad, unpadded_losses
+from .loss import label_mask
+from .parallel import world_size, unpad
 
 # %% auto #0
-__all__ = ['RoutedMetric', 'route_to_metric', 'mtl_metrics', 'TaskLoss', 'check_head_sizes', 'TaskLosses', 'lower_is_better',
-           'delta_m', 'DeltaM', 'single_task_baselines', 'trivial_baselines']
+__all__ = ['RoutedMetric', 'route_to_metric', 'mtl_metrics']
 
 # %% ../nbs/01_metric.ipynb #694796ce
 def _as_metric(m):
@@ -99,206 +97,6 @@ def mtl_metrics(*per_task:list, names:list|None=None, missing=-1) -> L:
             res.append(rm)
     return res
 
-# %% ../nbs/01_metric.ipynb #eaae8a67
-class TaskLoss(Metric):
-    "The mean over items of one task's loss, read from the `CombinedLoss` of the learner"
-    _sums_ranks = True   # sums its own totals over the data-parallel ranks
-    def __init__(self, idx:int, name:str, phase:str|None=None): self.idx,self._name,self.phase = idx,name,phase; self.clear()
-    def reset(self):
-        if self.phase is None: self.clear()   # the `Recorder` resets every metric before validating: keep train sums
-    def clear(self): self.total,self.count = 0.,0
-    def add(self, learn):
-        bs, k = find_bs(learn.yb), n_real(learn)
-        if k is None: self.total += learn.loss_func.task_losses[self.idx]*bs; self.count += bs
-        elif k: self.total += unpadded_losses(learn, k)[1][self.idx]*k; self.count += k
-    def accumulate(self, learn):
-        if self.phase is None: self.add(learn)   # the `Recorder` calls this while validating
-    @property
-    def value(self):
-        total, count = sum_ranks(self.total, self.count)   # over every data-parallel rank's share of the set
-        return total/count if count else None
-    @property
-    def name(self): return self._name
-
-# %% ../nbs/01_metric.ipynb #9f0ab9aa
-def check_head_sizes(loss_func:CombinedLoss, preds, vocabs:list):
-    "Raise if an output that a loss routes to a target with a vocab does not have one value per class"
-    preds = preds if is_listy(preds) else (preds,)
-    for i, r in enumerate(loss_func.routings):
-        v = vocabs[r.target_idx] if r.target_idx < len(vocabs) else None
-        if v is None or r.pred_idx >= len(preds) or preds[r.pred_idx].ndim < 2: continue
-        width = preds[r.pred_idx].shape[1]
-        if width != len(v):
-            raise ValueError(f"{loss_func._who(i)}: the model gives {width} values per item but the target has {len(v)} "
-                             f"classes {vocab_str(v)}; make head {r.pred_idx} output {len(v)} (e.g. `n_outs` from `dls.vocab`)")
-
-# %% ../nbs/01_metric.ipynb #1970bdc7
-class TaskLosses(Callback):
-    "Per-task loss columns in the progress table and `Recorder`, and a check that every task loss stays finite"
-    order = Recorder.order - 1   # before the Recorder reads the metric names
-    def __init__(self): self.train_losses = []
-
-    def before_fit(self):
-        self._drop()
-        self.active = isinstance(self.learn.loss_func, CombinedLoss) and hasattr(self.learn, 'recorder')
-        # `validate` and `get_preds` also send `before_fit`, holding `learn.lock`: they return fastai's usual
-        # `[valid_loss, *metrics]`, so the columns are added only for a real fit
-        if not self.active or self.learn.lock.locked(): return
-        names, rec = self.loss_func.names, self.learn.recorder
-        if rec.train_metrics: cols = [TaskLoss(i, f'{n}_loss') for i,n in enumerate(names)]   # the Recorder adds train_/valid_
-        else:
-            self.train_losses = [TaskLoss(i, f'train_{n}_loss', 'train') for i,n in enumerate(names)]
-            cols = [m for i,n in enumerate(names) for m in (self.train_losses[i], TaskLoss(i, f'valid_{n}_loss'))]
-        self.learn.metrics = L(cols) + self.learn.metrics
-        self._heads_checked = False
-        seen = L(self.learn.metrics).attrgot('name')
-        dups = sorted({n for n in seen if seen.count(n) > 1})
-        if dups: self._drop(); raise ValueError(f"Several metrics are named {dups}: give them distinct names (`name=` in route_to_metric)")
-
-    def before_train(self):
-        for m in self.train_losses: m.clear()
-
-    def after_pred(self):
-        if not self.active or getattr(self, '_heads_checked', False) or not len(self.yb): return
-        self._heads_checked = True   # once per fit, on its first batch
-        check_head_sizes(self.loss_func, self.pred, task_vocabs(self.dls))
-
-    def after_loss(self):
-        if not (self.active and self.training and len(self.yb)): return
-        lf = self.loss_func
-        if bool(torch.isfinite(lf.task_losses).all()): return
-        bad = [f"'{n}' = {v:g}" for n,v in zip(lf.names, lf.task_losses.tolist()) if not math.isfinite(v)]
-        msg = f"Non-finite loss for task {', '.join(bad)} at epoch {self.epoch}, batch {self.iter} (training)"
-        if lf.nonfinite == 'raise':
-            self._drop()   # fastai sends no `after_fit` after an error
-            raise FloatingPointError(msg + ". Check that task's inputs, labels and learning rate, or pass "
-                                     "`nonfinite='skip'` to CombinedLoss to skip such batches")
-        warn(msg + ": batch skipped")
-        self.learn.yb = ()   # so the Recorder and these columns leave the batch out
-        raise CancelBatchException()
-
-    def after_batch(self):
-        if self.active and self.training and len(self.yb):
-            for m in self.train_losses: m.add(self.learn)
-
-    def after_fit(self): self._drop()
-    def _drop(self):
-        "Remove the columns this callback added"
-        self.learn.metrics = L(m for m in self.learn.metrics if not isinstance(m, TaskLoss))
-        self.train_losses = []
-
-# %% ../nbs/01_metric.ipynb #ad0f1076
-_LOWER_IS_BETTER = ('rmse', 'mse', 'mae', 'error', 'loss', 'abs_rel', 'l1', 'perplexity')
-
-def lower_is_better(name:str) -> bool:
-    "Whether a metric named `name` improves as it falls (an error, a loss, a distance), judged by its name"
-    return any(k in name.lower() for k in _LOWER_IS_BETTER)
-
-def delta_m(metrics:dict, baseline:dict, tasks:list|None=None, lower:list|None=None) -> float:
-    "Δm in %: mean over tasks of the mean signed relative change of each metric in `baseline` (> 0: better than it)"
-    if not baseline: raise ValueError("delta_m: the baseline has no metric")
-    missing = [k for k in baseline if k not in metrics]
-    if missing: raise KeyError(f"delta_m: no value for the baseline's metric(s) {missing}; the values given are for {list(metrics)}")
-    unknown = [t for t in tasks or [] if not any(k.startswith(f'{t}_') for k in baseline)]
-    if unknown: raise ValueError(f"delta_m: no baseline metric for task(s) {unknown} (metrics are named '<task>_<metric>'); "
-                                 f"the baseline has {list(baseline)}")
-    groups = {}
-    for k, b in baseline.items():
-        if not b: raise ValueError(f"delta_m: the baseline of {k!r} is 0: its relative change is undefined")
-        t = next((t for t in sorted(tasks or [], key=len, reverse=True) if k.startswith(f'{t}_')), k)
-        sign = -1 if (k in lower if lower is not None else lower_is_better(k)) else 1
-        groups.setdefault(t, []).append(sign * (float(metrics[k]) - b) / abs(b))
-    return 100 * float(np.mean([np.mean(v) for v in groups.values()]))
-
-# %% ../nbs/01_metric.ipynb #60f70c24
-class DeltaM(Metric):
-    "Δm (%) of the Learner's other metrics against single-task `baseline` {metric name: value}; > 0 is better"
-    def __init__(self, baseline:dict, lower:list|None=None, name:str='delta_m'):
-        if not baseline: raise ValueError("DeltaM: the baseline has no metric: pass {metric name: single-task value}")
-        self.baseline, self.lower, self._name, self.learn = dict(baseline), lower, name, None
-    def reset(self): pass
-    def accumulate(self, learn): self.learn = learn
-    @property
-    def name(self): return self._name
-    @property
-    def value(self):
-        if self.learn is None: return None
-        vals = {m.name: m.value for m in self.learn.metrics if m is not self and getattr(m, 'name', None) in self.baseline}
-        missing = [k for k in self.baseline if k not in vals]
-        if missing: raise ValueError(f"DeltaM: the Learner has no metric named {missing} (its metrics: "
-                                     f"{[getattr(m, 'name', '?') for m in self.learn.metrics]}); the baseline's keys must be metric names")
-        return delta_m(vals, self.baseline, getattr(self.learn.loss_func, 'names', None), self.lower)
-
-# %% ../nbs/01_metric.ipynb #7f3a5078
-def single_task_baselines(make_learner, fit, seed:int|None=0) -> dict:
-    "Each task's final metrics when `make_learner()` is trained by `fit(learn)` on that task alone"
-    names, res, k = None, {}, 0
-    while names is None or k < len(names):
-        if seed is not None: set_seed(seed, reproducible=True)
-        learn = make_learner()
-        if seed is not None:   # a fastai DataLoader draws its shuffling generator when it is built: reset it too
-            for dl in learn.dls.loaders: dl.rng = random.Random(seed)
-        if not isinstance(learn.loss_func, CombinedLoss):
-            raise TypeError(f"single_task_baselines: make_learner() must return a Learner with a CombinedLoss, got {type(learn.loss_func).__name__}")
-        names = learn.loss_func.names
-        learn.loss_func.weight = [1. if i == k else 0. for i in range(len(names))]
-        fit(learn)
-        vals = dict(zip(learn.recorder.metric_names[1:-1], learn.recorder.values[-1]))
-        mine = {m: v for m, v in vals.items() if m.startswith(f'{names[k]}_') and not m.endswith(('_loss', '_weight'))}
-        if not mine: raise ValueError(f"single_task_baselines: task {names[k]!r} has no metric in the progress table "
-                                      f"({list(vals)}): give the learner metrics named '{names[k]}_<metric>'")
-        res.update(mine); k += 1
-    return res
-
-# %% ../nbs/01_metric.ipynb #eb3d875a
-from sklearn.exceptions import UndefinedMetricWarning
-
-class _Constant(Module):
-    "A model without parameters that outputs `outs` (one tensor per head, the output for one item) for every item"
-    def __init__(self, outs):
-        self.outs = outs
-        self.anchor = nn.Parameter(torch.zeros(1, device=outs[0].device), requires_grad=False)   # fastai reads the device off a parameter
-    def forward(self, x):
-        b = find_bs(x if is_listy(x) else [x])
-        return tuple(o[None].expand(b, *o.shape).clone() for o in self.outs)
-
-def _train_targets(dls, j:int) -> Tensor|None:
-    "Every training item's target `j`, stacked (read through the target's own pipeline: no input is opened); `None` if shapes differ"
-    ds, k = dls.train_ds, getattr(dls, 'n_inp', 1) + j
-    items = ds.tls[k] if hasattr(ds, 'tls') else (o[k] for o in ds)   # a fastai `Datasets`, or any dataset of tuples
-    ts = [o.as_subclass(Tensor) if isinstance(o, Tensor) else torch.as_tensor(np.array(o)) for o in items]
-    return torch.stack(ts) if ts and all(t.shape == ts[0].shape for t in ts) else None
-
-def _trivial_output(out:Tensor, targ:Tensor, who:str) -> Tensor:
-    "The trivial prediction shaped like one item's model output `out`, from the training targets `targ`"
-    out = out.as_subclass(Tensor)
-    if targ is None: raise ValueError(f"trivial_baselines: {who}: its training targets differ in shape; resize them in the item transforms")
-    if not targ.is_floating_point():                  # classes: the most frequent labelled one (per pixel for masks)
-        t = targ.flatten(); t = t[(t >= 0) & (t < out.shape[0])]
-        if not len(t): raise ValueError(f"trivial_baselines: {who} has no labelled training item")
-        res = torch.full_like(out, -20.); res[int(t.bincount().argmax())] = 20.
-        return res
-    if targ.ndim == 2 and targ.shape[1] == out.shape[-1] > 1 and bool(((targ == 0) | (targ == 1)).all()):   # labels: each one's majority
-        return torch.where(targ.float().mean(0) > 0.5, 20., -20.).to(out)
-    t = targ.float().flatten()
-    t = t[torch.isfinite(t) & (t > 0 if targ.ndim > 2 else True)]    # numbers: their mean (of a map: over the valid, positive values)
-    if not len(t): raise ValueError(f"trivial_baselines: {who} has no labelled training item")
-    return torch.full_like(out, float(t.mean()))
-
-def trivial_baselines(learn, ds_idx:int=1) -> dict:
-    "`learn`'s metrics for the trivial model of each task: the training set's majority class (per pixel too), majority labels, mean"
-    lf = learn.loss_func
-    if not isinstance(lf, CombinedLoss): raise TypeError(f"trivial_baselines needs a CombinedLoss, got {type(lf).__name__}")
-    xb = learn.dls.valid.one_batch()[:getattr(learn.dls, 'n_inp', 1)]   # the validation loader: no shuffling state used up
-    m, training = learn.model, learn.model.training
-    with torch.no_grad(): outs = m.eval()(*xb)
-    m.train(training)
-    outs = list(outs) if is_listy(outs) else [outs]
-    for i, r in enumerate(lf.routings):
-        outs[r.pred_idx] = _trivial_output(outs[r.pred_idx][0].float(), _train_targets(learn.dls, r.target_idx), lf._who(i))
-    const = Learner(learn.dls, _Constant(outs), loss_func=lf, metrics=learn.metrics)
-    with const.no_bar(), const.no_logging(), warnings.catch_warnings():
-        warnings.simplefilter('ignore', UndefinedMetricWarning)   # scikit-learn's F1 of an empty prediction: 0, as intended
-        res = const.validate(ds_idx=ds_idx)
-    return {m.name: float(v) for m, v in zip(L(learn.metrics), res[1:]) if v is not None}
-
+# %% ../nbs/01_metric.ipynb #0c63ab3c
+from .baselines import lower_is_better, delta_m, DeltaM, single_task_baselines, trivial_baselines
+from .callbacks import TaskLoss, check_head_sizes, TaskLosses

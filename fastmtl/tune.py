@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from fastai.basics import *
 from .loss import CombinedLoss
-from .metric import lower_is_better
+from .baselines import lower_is_better
 
 # %% auto #0
 __all__ = ['tuning_table', 'tune_loss_weights']

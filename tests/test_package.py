@@ -11,7 +11,7 @@ def test_wheel(tmp_path):
     whl, = tmp_path.glob('fastmtl-*.whl')
     z = zipfile.ZipFile(whl)
     names = z.namelist()
-    for mod in ['__init__', '_modidx', 'parallel', 'tasks', 'fastai_fixes', 'loss', 'metric', 'models', 'learner', 'data', 'datasets', 'weighting', 'demo', 'all']:
+    for mod in ['__init__', '_modidx', 'parallel', 'tasks', 'fastai_fixes', 'loss', 'metric', 'baselines', 'callbacks', 'models', 'learner', 'data', 'datasets', 'weighting', 'demo', 'all']:
         assert f'fastmtl/{mod}.py' in names, mod
     meta = z.read(next(n for n in names if n.endswith('METADATA'))).decode()
     assert 'Requires-Dist: fastai>=2.8' in meta and 'License-Expression: Apache-2.0' in meta and 'Requires-Python: >=3.10' in meta
@@ -19,7 +19,7 @@ def test_wheel(tmp_path):
     assert 'fastmtl-demo = fastmtl.demo:main' in ep
 
 import pytest
-MODULES = ['loss', 'metric', 'models', 'learner', 'data', 'datasets', 'weighting', 'demo', 'all']
+MODULES = ['loss', 'metric', 'baselines', 'callbacks', 'models', 'learner', 'data', 'datasets', 'weighting', 'demo', 'all']
 
 @pytest.mark.parametrize('mod', MODULES)
 def test_import_first(mod):
