@@ -7,8 +7,6 @@ Docs: https://fastmtl.github.io/fastmtl/dense.html.md"""
 # %% ../nbs/11_dense.ipynb #d8f1a7e1
 from __future__ import annotations
 from fastai.vision.all import *
-from .loss import CombinedLoss
-from .metric import mtl_metrics
 from .parallel import sum_ranks, world_size, unpad
 
 # %% auto #0
@@ -250,8 +248,9 @@ class DepthRMSE(DepthMetric):
     def name(self): return 'rmse'
 
 # %% ../nbs/11_dense.ipynb #44121404
-from .models import MultiHeadModel, dense_hydranet, unet_hydranet, cross_stitch_unet, mtan_unet, multihead_splitter
+from .models import MultiHeadModel, dense_hydranet, unet_hydranet, cross_stitch_unet, mtan_unet
 from .tasks import task_names
+from .learner import learner_from_tasks
 
 _OWN_ARCHS = (unet_hydranet, cross_stitch_unet, mtan_unet)
 _IGNORE_CODES = ('unlabeled', 'unlabelled', 'void', 'ignore')
@@ -309,8 +308,5 @@ def dense_learner(dls, arch=resnet18, names:list|None=None, weight:list|None=Non
             conv = [m for m in model.heads[i].modules() if isinstance(m, nn.Conv2d)][-1]
             med = t[depth_valid(t)].float().median().clamp_min(1e-3)
             with torch.no_grad(): conv.bias.fill_(float(med + torch.log(-torch.expm1(-med))))   # softplus⁻¹(med)
-    lf = CombinedLoss(*losses, weight=weight, names=names)
-    learn = Learner(dls, model, loss_func=lf, metrics=ifnone(metrics, mtl_metrics(*ms, names=names)),
-                    splitter=kwargs.pop('splitter', multihead_splitter), **kwargs)
-    if pretrained and arch not in _OWN_ARCHS: learn.freeze()
-    return learn
+    return learner_from_tasks(dls, model, losses, ms, names, weight=weight, metrics=metrics,
+                              freeze=pretrained and arch not in _OWN_ARCHS, **kwargs)

@@ -10,7 +10,7 @@ from fastai.basics import *
 from fastai.vision.core import TensorImage
 
 # %% auto #0
-__all__ = ['MultiTaskInterpretation', 'mtl_learner']
+__all__ = ['MultiTaskInterpretation', 'learner_from_tasks', 'mtl_learner']
 
 # %% ../nbs/03_learner.ipynb #4fb7940c
 from .loss import CombinedLoss, label_mask
@@ -158,6 +158,17 @@ def _task_spec(name, tl, targ, thresh, regression_loss):
                      f"batch of {type(targ).__name__} {tuple(targ.shape)} {targ.dtype}): pass `loss_funcs={{{name!r}: ...}}` "
                      f"and `heads={{{name!r}: ...}}` for it, or use a CategoryBlock, MultiCategoryBlock or RegressionBlock")
 
+# %% ../nbs/03_learner.ipynb #fe9d6192
+@delegates(Learner.__init__)
+def learner_from_tasks(dls, model, loss_funcs:list, task_metrics:list, names:list, weight:list|None=None, missing=-1,
+                       metrics=None, freeze:bool=False, splitter=multihead_splitter, **kwargs) -> Learner:
+    "A multi-task `Learner` on `model`: a `CombinedLoss` of `loss_funcs`, the metrics of `task_metrics[i]` routed to task `i`"
+    lf = CombinedLoss(*loss_funcs, weight=weight, names=names, missing=missing)
+    ms = mtl_metrics(*task_metrics, names=names, missing=missing) if metrics is None else metrics   # `metrics`: as they are
+    learn = Learner(dls, model, loss_func=lf, metrics=ms, splitter=splitter, **kwargs)
+    if freeze: learn.freeze()   # the body; the heads (the splitter's last group) train
+    return learn
+
 # %% ../nbs/03_learner.ipynb #5ba77265
 @delegates(Learner.__init__)
 def mtl_learner(dls, arch, names:list|None=None, weight:list|None=None, loss_funcs=None, metrics=None, heads=None,
@@ -197,12 +208,10 @@ def mtl_learner(dls, arch, names:list|None=None, weight:list|None=None, loss_fun
         from fastai.vision.learner import _add_norm
         meta = model_meta.get(arch, {})
         _add_norm(dls, meta, pretrained, n_in)
-    lf = CombinedLoss(*[loss_funcs.get(n, s[2]) for n, s in zip(names, specs)], weight=weight, names=names, missing=missing)
-    ms = mtl_metrics(*[metrics.get(n, s[3]) for n, s in zip(names, specs)], names=names, missing=missing)
     cbs = L(kwargs.pop('cbs', None))
     if uncertainty:
         from fastmtl.weighting import UncertaintyWeighting
         cbs.append(UncertaintyWeighting(regression=[k == 'regression' for k in kinds]))
-    learn = Learner(dls, model, loss_func=lf, metrics=ms, splitter=kwargs.pop('splitter', multihead_splitter), cbs=cbs, **kwargs)
-    if pretrained: learn.freeze()
-    return learn
+    return learner_from_tasks(dls, model, [loss_funcs.get(n, s[2]) for n, s in zip(names, specs)],
+                              [metrics.get(n, s[3]) for n, s in zip(names, specs)], names, weight=weight, missing=missing,
+                              freeze=pretrained, cbs=cbs, **kwargs)
