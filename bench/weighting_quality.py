@@ -1,50 +1,58 @@
-"""Quality of every task-weighting strategy on multidigits: per-task metrics and Δm, 3 seeds, in one run.
+"""Quality of every task-weighting strategy on multidigits: per-task metrics and Δm against single-task models, 3 seeds.
 
-Five tasks of four kinds on `multidigits(n=1500)` (1,500 images of 48×48, 300 for validation): count (3 classes), digits
-(multi-label, 10 labels), leftmost (10 classes), any_even (binary), rotation of the left-most digit (regression, in
-degrees: its MSE is ~100× the classification losses, so the weighting matters). `mtl_learner(dls, resnet18,
-pretrained=False)`, `fit_one_cycle(epochs, lr)`, batch 64; the same data, settings and seeds for every strategy.
-Single-task baselines: `single_task_baselines` (the same learner with the other tasks' weights at 0), seed 0.
-Δm (%) against them, > 0 better; mean ± standard deviation over the seeds.
+Five tasks of four kinds on `multidigits()` (3,000 strips of 12×36 pixels, 600 for validation): count (3 classes),
+digits (multi-label, 10 labels), leftmost (10 classes), any_even (binary), rotation of the left-most digit (regression,
+in degrees, L1 loss). The HydraNet tutorial's recipe: `mtl_learner(dls, small_resnet, pretrained=False, ps=0.1,
+regression_loss='l1')`, `fit_one_cycle(13, 8e-3)`, batch 64; the same data, settings and seeds for every strategy, and
+the batch order fixed by the seed.
+Single-task baselines: `single_task_baselines` (the same learner with the other tasks' weights at 0), one per seed, the
+same budget. Δm (%) of each multi-task run against the baselines' mean over the seeds, > 0 better; mean ± standard
+deviation over the seeds. A strategy's difference from equal weighting counts as larger than the seeds' spread when it
+exceeds the sum of the two standard deviations.
 
-Usage: python bench/weighting_quality.py [--n 1500] [--epochs 4] [--lr 3e-3] [--seeds 0 1 2] [--only NAME ...]
+Writes the table to stdout and every number to `bench/weighting_quality.json` (read by the weighting tutorial).
+Usage: python bench/weighting_quality.py [--n 3000] [--epochs 13] [--lr 8e-3] [--seeds 0 1 2] [--only NAME ...] [--out FILE]
 """
-import argparse, random, time, warnings
+import argparse, json, random, time, warnings
+from pathlib import Path
 from fastai.vision.all import *
 from fastmtl.all import *
 from strategies import STRATEGIES
 
-KEYS = ['count_accuracy', 'digits_accuracy_multi', 'leftmost_accuracy', 'any_even_accuracy', 'rotation_rmse']
+KEYS = ['count_accuracy', 'digits_accuracy_multi', 'digits_f1_score_samples', 'leftmost_accuracy', 'any_even_accuracy', 'rotation_rmse']
 TASKS = ['count', 'digits', 'leftmost', 'any_even', 'rotation']
 
 def dataloaders(n, bs):
     path = multidigits(n=n)
-    df = pd.read_csv(path/'labels.csv')
+    df = pd.read_csv(path/'labels.csv', dtype={'digits': str})
     return DataBlock(blocks=(ImageBlock, CategoryBlock, MultiCategoryBlock, CategoryBlock, CategoryBlock, RegressionBlock),
                      get_x=ColReader('file', pref=path),
                      get_y=[ColReader('count'), ColReader('digits', label_delim=';'), ColReader('leftmost'),
                             ColReader('any_even'), ColReader('rotation')],
                      splitter=ColSplitter('is_valid'), n_inp=1).dataloaders(df, bs=bs, num_workers=0)
 
-def final(learn):
-    return dict(zip(learn.recorder.metric_names[1:-1], learn.recorder.values[-1]))
+def final(learn): return dict(zip(learn.recorder.metric_names[1:-1], map(float, learn.recorder.values[-1])))
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--n', type=int, default=1500)
-    p.add_argument('--epochs', type=int, default=4); p.add_argument('--lr', type=float, default=3e-3)
+    p.add_argument('--n', type=int, default=3000)
+    p.add_argument('--epochs', type=int, default=13); p.add_argument('--lr', type=float, default=8e-3)
     p.add_argument('--bs', type=int, default=64); p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--only', nargs='+', default=None)
+    p.add_argument('--out', default=str(Path(__file__).parent/'weighting_quality.json'))
     a = p.parse_args()
     warnings.filterwarnings('ignore')
     dls = dataloaders(a.n, a.bs)
-    make = lambda cbs=None: mtl_learner(dls, resnet18, pretrained=False, cbs=cbs)
+    make = lambda cbs=None: mtl_learner(dls, small_resnet, pretrained=False, ps=0.1, regression_loss='l1', cbs=cbs)
     def fit(learn):
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(a.epochs, a.lr)
     t0 = time.perf_counter()
-    base = single_task_baselines(make, fit, seed=0)
-    base = {k: base[k] for k in KEYS}
+    bases = [single_task_baselines(make, fit, seed=s) for s in a.seeds]   # one learner per task and seed
+    bases = [{k: b[k] for k in KEYS} for b in bases]
+    base = pd.DataFrame(bases).mean().to_dict()
+    base_sd = pd.DataFrame(bases).std(ddof=0).to_dict()
     print(f"single-task baselines ({time.perf_counter() - t0:.0f} s): " + ", ".join(f"{k} {v:.3f}" for k, v in base.items()), flush=True)
+    trivial = {k: v for k, v in trivial_baselines(make()).items() if k in KEYS}
     rows = {}
     for name in (a.only or STRATEGIES):
         runs, secs = [], []
@@ -59,12 +67,21 @@ def main():
             v['delta_m'] = delta_m(v, base, TASKS)
             runs.append(v)
         df = pd.DataFrame(runs)
-        rows[name] = (df.mean(), df.std(ddof=0), float(np.mean(secs)))
+        rows[name] = dict(mean=df.mean().to_dict(), std=df.std(ddof=0).to_dict(), runs=runs, s_per_run=float(np.mean(secs)))
         print(f"{name}: Δm {df.delta_m.mean():+.1f} ± {df.delta_m.std(ddof=0):.1f} %, {np.mean(secs):.0f} s/run", flush=True)
+    eq = rows.get('equal weighting')
+    for r in rows.values():   # larger than the seeds' spread: the means differ by more than the two standard deviations together
+        r['beyond_spread_vs_equal'] = None if eq is None else bool(abs(r['mean']['delta_m'] - eq['mean']['delta_m']) > r['std']['delta_m'] + eq['std']['delta_m'])
+    res = dict(settings=dict(n=a.n, epochs=a.epochs, lr=a.lr, bs=a.bs, seeds=a.seeds, arch='small_resnet', regression_loss='l1'),
+               keys=KEYS, trivial=trivial, single_task=dict(mean=base, std=base_sd, runs=bases), strategies=rows)
+    Path(a.out).write_text(json.dumps(res, indent=1))
     print(f"\nmultidigits(n={a.n}), {a.epochs} epochs, lr {a.lr}, batch {a.bs}, seeds {a.seeds}; mean ± std over seeds\n")
-    print("| strategy | " + " | ".join(KEYS) + " | Δm (%) | s/run |\n|---|" + "---|"*(len(KEYS) + 2))
-    print("| single-task baselines (seed 0) | " + " | ".join(f"{base[k]:.3f}" for k in KEYS) + " | 0 | |")
-    for name, (m, sd, t) in rows.items():
-        print(f"| {name} | " + " | ".join(f"{m[k]:.3f} ± {sd[k]:.3f}" for k in KEYS) + f" | **{m['delta_m']:+.1f}** ± {sd['delta_m']:.1f} | {t:.0f} |")
+    print("| strategy | " + " | ".join(KEYS) + " | Δm (%) | beyond the spread vs equal | s/run |\n|---|" + "---|"*(len(KEYS) + 3))
+    print("| trivial model (majority class, no label, mean) | " + " | ".join(f"{trivial[k]:.3f}" for k in KEYS) + " | | | |")
+    print("| single-task models | " + " | ".join(f"{base[k]:.3f} ± {base_sd[k]:.3f}" for k in KEYS) + " | 0 | | |")
+    for name, r in rows.items():
+        m, sd = r['mean'], r['std']
+        print(f"| {name} | " + " | ".join(f"{m[k]:.3f} ± {sd[k]:.3f}" for k in KEYS) + f" | **{m['delta_m']:+.1f}** ± {sd['delta_m']:.1f} | "
+              f"{'' if name == 'equal weighting' else ('yes' if r['beyond_spread_vs_equal'] else 'no')} | {r['s_per_run']:.0f} |")
 
 if __name__ == '__main__': main()
