@@ -63,7 +63,7 @@ def main():
             t = time.perf_counter()
             fit(learn)
             secs.append(time.perf_counter() - t)
-            v = {k: final(learn)[k] for k in KEYS}
+            f = final(learn); v = {k: f[k] for k in KEYS}
             v['delta_m'] = delta_m(v, base, TASKS)
             runs.append(v)
         df = pd.DataFrame(runs)

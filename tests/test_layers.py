@@ -59,24 +59,25 @@ def test_no_side_effect_import():
     bad = [(m, d) for m, deps in import_graph(in_functions=False).items() for d, names in deps.items() if not names and m != 'all']
     assert not bad, bad
 
+def _run(code:str) -> str:
+    "stdout of `code` run in a fresh Python process; a failure shows its stderr"
+    res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return res.stdout
+
 @pytest.mark.parametrize('mod', MODULES)
 def test_imports_alone(mod):
     "Each module imports on its own in a fresh process, whatever is imported first"
-    res = subprocess.run([sys.executable, '-c', f'import fastmtl.{mod}'], capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-3000:]
+    _run(f'import fastmtl.{mod}')
 
 def test_init_applies_fixes():
     "Importing any part of fastmtl applies the fastai fixes (e.g. `from fastmtl.loss import CombinedLoss` alone)"
     code = ("from fastmtl.loss import CombinedLoss\nfrom fastai.basics import Learner, AvgLoss\n"
             "print(Learner.predict.__module__, Learner._call_one.__module__, AvgLoss.accumulate.__module__)")
-    res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-3000:]
-    assert set(res.stdout.split()) == {'fastmtl.fastai_fixes'}
+    assert set(_run(code).split()) == {'fastmtl.fastai_fixes'}
 
 def test_init_registers_show():
     "Importing any part of fastmtl registers its `show_batch` for several targets on fastai's dispatcher"
     code = ("import fastmtl.parallel\nfrom fastai.vision.all import show_batch\n"
             "print(sorted({m.implementation.__module__ for m in show_batch.methods}))")
-    res = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr[-3000:]
-    assert "'fastmtl.data'" in res.stdout.splitlines()[-1]
+    assert "'fastmtl.data'" in _run(code).splitlines()[-1]
