@@ -42,7 +42,7 @@ class _Reference(Callback):
 class SeparateBackwards(_Reference):
     "K `backward` calls, copying the shared gradients after each (LibMTL's way), then UPGrad"
     def before_backward(self):
-        losses, shared = self.learn.loss_func.losses, self.shared()
+        losses, shared = self.learn.loss_func.last_losses, self.shared()
         rows = []
         for k, l in enumerate(losses):
             for p in shared: p.grad = None
@@ -61,7 +61,7 @@ class TorchjdAutojac(_Reference):
     def after_fit(self): self.hook.remove()
     def before_backward(self):
         from torchjd.autojac import mtl_backward, jac_to_grad
-        mtl_backward(list(self.learn.loss_func.losses), features=self.feats[-1])
+        mtl_backward(list(self.learn.loss_func.last_losses), features=self.feats[-1])
         jac_to_grad(self.shared(), self.agg)
         _plain_grads(self.learn.model)
         raise CancelBackwardException()

@@ -31,7 +31,6 @@ def dataloaders(n, bs):
                             ColReader('any_even'), ColReader('rotation')],
                      splitter=ColSplitter('is_valid'), n_inp=1).dataloaders(df, bs=bs, num_workers=0)
 
-def final(learn): return dict(zip(learn.recorder.metric_names[1:-1], map(float, learn.recorder.values[-1])))
 
 def main():
     p = argparse.ArgumentParser()
@@ -63,7 +62,7 @@ def main():
             t = time.perf_counter()
             fit(learn)
             secs.append(time.perf_counter() - t)
-            f = final(learn); v = {k: f[k] for k in KEYS}
+            f = final_metrics(learn); v = {k: f[k] for k in KEYS}
             v['delta_m'] = delta_m(v, base, TASKS)
             runs.append(v)
         df = pd.DataFrame(runs)

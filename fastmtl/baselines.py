@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from fastai.basics import *
 from .loss import CombinedLoss
+from .callbacks import final_metrics
 
 # %% auto #0
 __all__ = ['lower_is_better', 'delta_m', 'DeltaM', 'single_task_baselines', 'trivial_baselines']
@@ -69,7 +70,7 @@ def single_task_baselines(make_learner, fit, seed:int|None=0) -> dict:
         names = learn.loss_func.names
         learn.loss_func.weight = [1. if i == k else 0. for i in range(len(names))]
         fit(learn)
-        vals = dict(zip(learn.recorder.metric_names[1:-1], learn.recorder.values[-1]))
+        vals = final_metrics(learn)
         mine = {m: v for m, v in vals.items() if m.startswith(f'{names[k]}_') and not m.endswith(('_loss', '_weight'))}
         if not mine: raise ValueError(f"single_task_baselines: task {names[k]!r} has no metric in the progress table "
                                       f"({list(vals)}): give the learner metrics named '{names[k]}_<metric>'")

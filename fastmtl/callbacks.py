@@ -1,4 +1,4 @@
-"""`TaskLosses`: every task's training and validation loss as columns of the progress table, a check of the head widths, and an error (or a skipped batch) when a task's loss is not finite.
+"""`TaskLossColumns`: every task's training and validation loss as columns of the progress table, a check of the head widths, and an error (or a skipped batch) when a task's loss is not finite.
 
 Docs: https://fastmtl.github.io/fastmtl/callbacks.html.md"""
 
@@ -13,10 +13,10 @@ from .tasks import task_vocabs, vocab_str
 from .parallel import sum_ranks, n_real, unpadded_losses
 
 # %% auto #0
-__all__ = ['TaskLoss', 'check_head_sizes', 'TaskLosses']
+__all__ = ['AvgTaskLoss', 'check_head_sizes', 'TaskLossColumns', 'final_metrics']
 
 # %% ../nbs/01b_callbacks.ipynb #eaae8a67
-class TaskLoss(Metric):
+class AvgTaskLoss(Metric):
     "The mean over items of one task's loss, read from the `CombinedLoss` of the learner"
     _sums_ranks = True   # sums its own totals over the data-parallel ranks
     def __init__(self, idx:int, name:str, phase:str|None=None): self.idx,self._name,self.phase = idx,name,phase; self.clear()
@@ -25,7 +25,7 @@ class TaskLoss(Metric):
     def clear(self): self.total,self.count = 0.,0
     def add(self, learn):
         bs, k = find_bs(learn.yb), n_real(learn)
-        if k is None: self.total += learn.loss_func.task_losses[self.idx]*bs; self.count += bs
+        if k is None: self.total += learn.loss_func.last_values[self.idx]*bs; self.count += bs
         elif k: self.total += unpadded_losses(learn, k)[1][self.idx]*k; self.count += k
     def accumulate(self, learn):
         if self.phase is None: self.add(learn)   # the `Recorder` calls this while validating
@@ -49,7 +49,7 @@ def check_head_sizes(loss_func:CombinedLoss, preds, vocabs:list):
                              f"classes {vocab_str(v)}; make head {r.pred_idx} output {len(v)} (e.g. `n_outs` from `dls.vocab`)")
 
 # %% ../nbs/01b_callbacks.ipynb #1970bdc7
-class TaskLosses(Callback):
+class TaskLossColumns(Callback):
     "Per-task loss columns in the progress table and `Recorder`, and a check that every task loss stays finite"
     order = Recorder.order - 1   # before the Recorder reads the metric names
     def __init__(self): self.train_losses = []
@@ -61,10 +61,10 @@ class TaskLosses(Callback):
         # `[valid_loss, *metrics]`, so the columns are added only for a real fit
         if not self.active or self.learn.lock.locked(): return
         names, rec = self.loss_func.names, self.learn.recorder
-        if rec.train_metrics: cols = [TaskLoss(i, f'{n}_loss') for i,n in enumerate(names)]   # the Recorder adds train_/valid_
+        if rec.train_metrics: cols = [AvgTaskLoss(i, f'{n}_loss') for i,n in enumerate(names)]   # the Recorder adds train_/valid_
         else:
-            self.train_losses = [TaskLoss(i, f'train_{n}_loss', 'train') for i,n in enumerate(names)]
-            cols = [m for i,n in enumerate(names) for m in (self.train_losses[i], TaskLoss(i, f'valid_{n}_loss'))]
+            self.train_losses = [AvgTaskLoss(i, f'train_{n}_loss', 'train') for i,n in enumerate(names)]
+            cols = [m for i,n in enumerate(names) for m in (self.train_losses[i], AvgTaskLoss(i, f'valid_{n}_loss'))]
         self.learn.metrics = L(cols) + self.learn.metrics
         self._heads_checked = False
         seen = L(self.learn.metrics).attrgot('name')
@@ -82,8 +82,8 @@ class TaskLosses(Callback):
     def after_loss(self):
         if not (self.active and self.training and len(self.yb)): return
         lf = self.loss_func
-        if bool(torch.isfinite(lf.task_losses).all()): return
-        bad = [f"'{n}' = {v:g}" for n,v in zip(lf.names, lf.task_losses.tolist()) if not math.isfinite(v)]
+        if bool(torch.isfinite(lf.last_values).all()): return
+        bad = [f"'{n}' = {v:g}" for n,v in zip(lf.names, lf.last_values.tolist()) if not math.isfinite(v)]
         msg = f"Non-finite loss for task {', '.join(bad)} at epoch {self.epoch}, batch {self.iter} (training)"
         if lf.nonfinite == 'raise':
             self._drop()   # fastai sends no `after_fit` after an error
@@ -100,5 +100,14 @@ class TaskLosses(Callback):
     def after_fit(self): self._drop()
     def _drop(self):
         "Remove the columns this callback added"
-        self.learn.metrics = L(m for m in self.learn.metrics if not isinstance(m, TaskLoss))
+        self.learn.metrics = L(m for m in self.learn.metrics if not isinstance(m, AvgTaskLoss))
         self.train_losses = []
+
+# %% ../nbs/01b_callbacks.ipynb #a50a60fe
+def final_metrics(learn:Learner) -> dict:
+    "The last epoch's row of the progress table (`train_loss`, `valid_loss`, every metric and task column) by column name, as floats"
+    rec = getattr(learn, 'recorder', None)
+    if rec is None or not rec.values:
+        raise ValueError("final_metrics: the learner has no recorded epoch; call `fit` first (`validate` records none)")
+    row = rec.values[-1]   # fastai's `Recorder.values` rows hold every column but 'epoch' and 'time'
+    return {n: None if v is None else float(v) for n, v in zip(rec.metric_names[1:1+len(row)], row)}

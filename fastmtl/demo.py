@@ -118,7 +118,7 @@ def run_demo(args=None, main_process:bool=False) -> Learner:
         warnings.filterwarnings('ignore', message='.*(ill-defined|Precision|Recall|F-score).*')
         learn.fit_one_cycle(a.epochs, a.lr)
     print(f"trained {a.epochs} epochs in {time.time()-t:.0f}s")
-    vals = dict(zip(learn.recorder.metric_names[1:-1], learn.recorder.values[-1]))   # before get_preds resets the Recorder
+    vals = final_metrics(learn)   # before get_preds resets the Recorder
     fig = learn.recorder.plot_task_losses(); fig.savefig(out/'task_losses.png', dpi=100); plt.close(fig)   # before get_preds resets the Recorder
     interp = MultiTaskInterpretation.from_learner(learn)
     interp.print_reports()

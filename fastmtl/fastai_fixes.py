@@ -15,7 +15,7 @@ import fastai.vision.learner   # registers fastai's own `show_results` first, so
 from .parallel import real_counts, sum_ranks, unpadded_losses
 from .loss import is_multitask
 from .tasks import task_vocabs, vocab_str
-from .callbacks import TaskLosses
+from .callbacks import TaskLossColumns
 from .training import train_state, load_train_state
 
 # %% auto #0
@@ -32,9 +32,12 @@ def _first_item(x):
     "Item 0 of a batch, or of every output of a multi-output batch"
     return tuple(_first_item(o) for o in x) if is_listy(x) else x[0]
 
+_fastai_predict = _fastai_own(Learner, 'predict')
+
 @patch
 def predict(self:Learner, item, rm_type_tfms=None, with_input=False):
-    "Prediction on `item`: decoded labels, decoded predictions and probabilities, one of each per head"
+    "Prediction on `item`: decoded labels, decoded predictions and probabilities, one of each per head (fastai's for another learner)"
+    if not is_multitask(self): return _fastai_predict(self, item, rm_type_tfms=rm_type_tfms, with_input=with_input)
     dl = self.dls.test_dl([item], rm_type_tfms=rm_type_tfms, num_workers=0)
     inp,preds,_,dec_preds = self.get_preds(dl=dl, with_input=True, with_decoded=True)
     i = getattr(self.dls, 'n_inp', -1)
@@ -44,6 +47,7 @@ def predict(self:Learner, item, rm_type_tfms=None, with_input=False):
     res = dec_targ,_first_item(dec_preds),_first_item(preds)
     if with_input: res = (dec_inp,) + res
     return res
+Learner.predict._fastai = _fastai_predict
 
 # %% ../nbs/00c_fastai_fixes.ipynb #6148b712
 @dispatch
@@ -58,24 +62,24 @@ _fastai_avg_loss = _fastai_own(AvgLoss, 'accumulate')
 def accumulate(self:AvgLoss, learn):
     "fastai's, without the items `DistributedDL` repeats to give every rank as many: `valid_loss` over the whole set"
     ks = real_counts(learn)
-    if ks is None: return _fastai_avg_loss(self, learn)
+    if ks is None or not is_multitask(learn): return _fastai_avg_loss(self, learn)
     k = ks[learn.dl.rank]
     total, = sum_ranks(unpadded_losses(learn, k)[0]*k if k else 0.)   # like fastai: every rank holds the same sums
     self.total += total/len(ks); self.count += sum(ks)/len(ks)
 AvgLoss.accumulate._fastai = _fastai_avg_loss
 
 # %% ../nbs/00c_fastai_fixes.ipynb #f6a66c60
-def _add_task_losses(learn):
-    "Give a multi-task `learn` that has fastai's default callbacks a `TaskLosses`, unless it has one"
-    if is_multitask(learn) and getattr(learn, 'default_cbs', True) and not any(isinstance(c, TaskLosses) for c in learn.cbs):
-        learn.add_cb(TaskLosses())
+def _add_loss_columns(learn):
+    "Give a multi-task `learn` that has fastai's default callbacks a `TaskLossColumns`, unless it has one"
+    if is_multitask(learn) and getattr(learn, 'default_cbs', True) and not any(isinstance(c, TaskLossColumns) for c in learn.cbs):
+        learn.add_cb(TaskLossColumns())
 
 _fastai_call_one = _fastai_own(Learner, '_call_one')
 
 @patch
 def _call_one(self:Learner, event_name):
-    "fastai's; before `after_create` and `before_fit`, a learner whose loss is a `CombinedLoss` gets its `TaskLosses`"
-    if event_name in ('after_create', 'before_fit'): _add_task_losses(self)
+    "fastai's; before `after_create` and `before_fit`, a learner whose loss is a `CombinedLoss` gets its `TaskLossColumns`"
+    if event_name in ('after_create', 'before_fit'): _add_loss_columns(self)
     _fastai_call_one(self, event_name)
 Learner._call_one._fastai = _fastai_call_one
 
@@ -86,9 +90,12 @@ def _device_type(learn) -> str:
     if p is not None: return p.device.type
     return torch.device(getattr(learn.dls, 'device', None) or 'cpu').type
 
+_fastai_mp_before_fit = _fastai_own(MixedPrecision, 'before_fit')
+
 @patch
 def before_fit(self:MixedPrecision):
-    "fastai's `MixedPrecision.before_fit`, on the model's device instead of always CUDA"
+    "fastai's `MixedPrecision.before_fit`, on the model's device instead of always CUDA for a multi-task learner"
+    if not is_multitask(self.learn): return _fastai_mp_before_fit(self)
     dev = _device_type(self.learn)
     if self.amp_mode == AMPMode.BF16:
         if dev == 'cuda' and not torch.cuda.is_bf16_supported(): raise ValueError("Unsupported GPU for bfloat16 mixed precision training")
@@ -97,6 +104,7 @@ def before_fit(self:MixedPrecision):
     else: raise ValueError(f"Unrecognized precision: {self.amp_mode}")
     self.kwargs['enabled'] = dtype == torch.float16   # no loss scaling for bfloat16: it has float32's range
     self.autocast, self.learn.scaler, self.scales = autocast(dev, dtype=dtype), GradScaler(dev, **self.kwargs), L()
+MixedPrecision.before_fit._fastai = _fastai_mp_before_fit
 
 # %% ../nbs/00c_fastai_fixes.ipynb #85ff785b
 def _state_file(file) -> Path: return Path(file).with_suffix('.state.pth')
@@ -157,7 +165,7 @@ def load(self:Learner, file, device=None, with_state:bool|None=None, **kwargs):
     file is there, never for another learner. The state is read with `weights_only=True`: a bad file is a `ValueError` naming it"""
     try: res = _fastai_load(self, file, device=device, **kwargs)
     except RuntimeError as e:
-        msg = _explain_mismatch(self, e)
+        msg = _explain_mismatch(self, e) if is_multitask(self) else None
         if msg is None: raise
         raise ValueError(msg) from e
     sf = _state_file(join_path_file(file, self.path/self.model_dir, ext='.pth'))

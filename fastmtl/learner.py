@@ -40,7 +40,7 @@ class MultiTaskInterpretation:
         old = lf.reduction
         try:
             lf.reduction = 'none'
-            losses = [lf._task_loss(i, raw[r.pred_idx], targs[r.target_idx])[0].detach() for i, r in enumerate(lf.routings)]
+            losses = [lf._masked_loss(i, raw[r.pred_idx], targs[r.target_idx])[0].detach() for i, r in enumerate(lf.routings)]
         finally: lf.reduction = old
         return cls(learn, dl, probs, targs, decoded, losses)
 

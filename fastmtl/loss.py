@@ -51,9 +51,9 @@ def _desc(t): return f"shape {tuple(t.shape)} ({str(t.dtype).replace('torch.', '
 # %% ../nbs/00_loss.ipynb #d87350f9
 class CombinedLoss:
     "Weighted sum of one loss per task; keeps each task's loss, masks missing labels, and decodes every output"
-    def __init__(self, *losses, weight=None, names=None, missing=-1, nonfinite='raise'):
-        if not losses: raise ValueError("CombinedLoss needs at least one loss, one per task")
-        self.routings = [l if isinstance(l, LossRouting) else LossRouting(l, i, i) for i,l in enumerate(losses)]
+    def __init__(self, *loss_funcs, weight=None, names=None, missing=-1, nonfinite='raise'):
+        if not loss_funcs: raise ValueError("CombinedLoss needs at least one loss function, one per task")
+        self.routings = [f if isinstance(f, LossRouting) else LossRouting(f, i, i) for i,f in enumerate(loss_funcs)]
         n = len(self.routings)
         self.names = [f't{i}' for i in range(n)] if names is None else list(names)
         if len(self.names) != n: raise ValueError(f"CombinedLoss has {n} losses but {len(self.names)} names: {self.names}")
@@ -64,7 +64,7 @@ class CombinedLoss:
         self.missing = missing if is_listy(missing) else [missing]*n
         if len(self.missing) != n: raise ValueError(f"CombinedLoss has {n} losses but {len(self.missing)} `missing` values")
         if nonfinite not in ('raise', 'skip'): raise ValueError(f"`nonfinite` must be 'raise' or 'skip', got {nonfinite!r}")
-        self.nonfinite, self._reduction, self.task_losses, self.losses = nonfinite, 'mean', None, None
+        self.nonfinite, self._reduction, self.last_values, self.last_losses = nonfinite, 'mean', None, None
         self.n_out = max(r.pred_idx for r in self.routings) + 1
         self.n_targ = max(r.target_idx for r in self.routings) + 1
         for what, used, m in (('output', {r.pred_idx for r in self.routings}, self.n_out),
@@ -76,7 +76,20 @@ class CombinedLoss:
         return f"task '{self.names[i]}' (output {r.pred_idx}, target {r.target_idx})"
 
     @property
-    def loss_funcs(self): return [r.loss_func for r in self.routings]
+    def loss_funcs(self):
+        "Each task's loss function (a *function*; `last_losses` holds the *values* of the last call)"
+        return [r.loss_func for r in self.routings]
+
+    @property
+    def losses(self):
+        "Deprecated name of `last_losses`"
+        warnings.warn("`CombinedLoss.losses` is now `last_losses` (the values of the last call; `loss_funcs` are the functions)", FutureWarning)
+        return self.last_losses
+    @property
+    def task_losses(self):
+        "Deprecated name of `last_values`"
+        warnings.warn("`CombinedLoss.task_losses` is now `last_values`", FutureWarning)
+        return self.last_values
 
     @property
     def weight(self): return self._weight
@@ -100,7 +113,7 @@ class CombinedLoss:
         for f in self.loss_funcs:
             if hasattr(f, 'reduction'): f.reduction = v
 
-    def __getstate__(self): return {**self.__dict__, 'task_losses': None, 'losses': None}
+    def __getstate__(self): return {**self.__dict__, 'last_values': None, 'last_losses': None}
     def __repr__(self):
         return 'CombinedLoss(' + ', '.join(f"{n}={r.loss_func!r}×{w:g}" for n,r,w in zip(self.names, self.routings, self.weight)) + ')'
 
@@ -116,7 +129,7 @@ class CombinedLoss:
             raise ValueError(f"The batch has {len(targets)} targets but CombinedLoss expects {self.n_targ} "
                              f"(tasks {', '.join(self.names)}): build the DataBlock with one target block per task and `n_inp`")
 
-    def _call_loss(self, i, pred, targ):
+    def _apply_loss(self, i, pred, targ):
         "Task `i`'s loss on `pred`, `targ`, with this loss's reduction; errors name the task"
         f = self.routings[i].loss_func
         if _is_elementwise(f) and pred.numel() != targ.numel():
@@ -132,7 +145,7 @@ class CombinedLoss:
             raise ValueError(f"{self._who(i)}: {_fname(f)} failed on an output of {_desc(pred)} and a target of {_desc(targ)}.{hint} "
                              f"({type(e).__name__}: {e})") from e
 
-    def _task_loss(self, i, pred, targ):
+    def _masked_loss(self, i, pred, targ):
         "Task `i`'s loss (per item if reduction is 'none'), and its reduced value; items without a label contribute nothing"
         r = self.routings[i]
         bs = targ.shape[0] if targ.ndim else 1
@@ -149,7 +162,7 @@ class CombinedLoss:
         if t.numel() == 0:   # no label for this task in the batch: a zero that keeps the graph
             l = pred.sum()*0.
             return (l.expand(bs) if self.reduction == 'none' else l), l.detach()
-        l = self._call_loss(i, p, t)
+        l = self._apply_loss(i, p, t)
         if self.reduction != 'none': return l, l.detach()
         if full: per_item = l.reshape(bs, -1).mean(1)
         elif mask.ndim == 1: per_item = l.new_zeros(bs).index_put((mask,), l.reshape(len(t), -1).mean(1))
@@ -159,14 +172,14 @@ class CombinedLoss:
         return per_item, l.detach().mean()
 
     def __call__(self, outs, *targets, **kwargs):
-        "Weighted sum of the task losses; `self.losses` and `self.task_losses` keep each task's (reduced) value"
+        "Weighted sum of the task losses; `last_losses` keeps each task's loss (in the graph), `last_values` their detached reduced values"
         self._check(outs, targets)
         total, losses, reduced = 0., [], []
         for i,(r,w) in enumerate(zip(self.routings, self.weight)):
-            l, red = self._task_loss(i, outs[r.pred_idx], targets[r.target_idx])
+            l, red = self._masked_loss(i, outs[r.pred_idx], targets[r.target_idx])
             losses.append(l); reduced.append(red)
             total = total + w*l
-        self.losses, self.task_losses = losses, torch.stack(reduced)
+        self.last_losses, self.last_values = losses, torch.stack(reduced)
         return total
 
     def _out_loss(self, j):
@@ -182,9 +195,9 @@ class CombinedLoss:
         return tuple(getcallable(self._out_loss(j), 'decodes')(o) for j,o in enumerate(outs))
 
     @classmethod
-    def from_one_to_one_routing(cls, *losses, **kwargs):
+    def from_one_to_one_routing(cls, *loss_funcs, **kwargs):
         "A `CombinedLoss` where loss `i` reads output `i` and target `i`"
-        return cls(*[LossRouting(l, i, i) for i,l in enumerate(losses)], **kwargs)
+        return cls(*[LossRouting(f, i, i) for i,f in enumerate(loss_funcs)], **kwargs)
 
 # %% ../nbs/00_loss.ipynb #c711a3f2
 def is_multitask(learn) -> bool:

@@ -96,7 +96,3 @@ def mtl_metrics(*per_task:list, names:list|None=None, missing=-1) -> L:
             seen.add(name); rm.name = name
             res.append(rm)
     return res
-
-# %% ../nbs/01_metric.ipynb #0c63ab3c
-from .baselines import lower_is_better, delta_m, DeltaM, single_task_baselines, trivial_baselines
-from .callbacks import TaskLoss, check_head_sizes, TaskLosses

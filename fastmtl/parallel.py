@@ -73,10 +73,10 @@ def unpadded_losses(learn, k:int) -> tuple:
     p0 = learn.pred[0] if is_listy(learn.pred) else learn.pred   # a tensor (a tuple cannot be weakly referenced)
     if ref is None or ref() is not p0 or k0 != k:
         lf = learn.loss_func
-        saved = getattr(lf, 'losses', None), getattr(lf, 'task_losses', None)
+        saved = getattr(lf, 'last_losses', None), getattr(lf, 'last_values', None)
         pred, yb = unpad(learn, learn.pred, learn.yb)
         with torch.no_grad(): loss = lf(pred, *yb).mean()
-        res = (loss, getattr(lf, 'task_losses', None))
-        if hasattr(lf, 'task_losses'): lf.losses, lf.task_losses = saved   # the batch's own values stay for the callbacks
+        res = (loss, getattr(lf, 'last_values', None))
+        if hasattr(lf, 'last_values'): lf.last_losses, lf.last_values = saved   # the batch's own values stay for the callbacks
         _unpadded_cache = (weakref.ref(p0), k, res)
     return res

@@ -8,7 +8,6 @@ Docs: https://fastmtl.github.io/fastmtl/training.html.md"""
 from __future__ import annotations
 import random
 from fastai.basics import *
-from .weighting import TaskWeighting
 
 # %% auto #0
 __all__ = ['train_state', 'load_train_state']
@@ -65,12 +64,16 @@ def _torch_rng_back(t, cpu:bool=True) -> Tensor:
     if cpu: torch.Generator().set_state(t)
     return t
 
+def _stateful(learn) -> dict:
+    "The learner's callbacks that keep a state for a resumed run (those with `state_dict` and `load_state_dict`: fastmtl's task weightings), by class name"
+    return {type(c).__name__: c for c in learn.cbs if callable(getattr(c, 'state_dict', None)) and callable(getattr(c, 'load_state_dict', None))}
+
 def train_state(learn:Learner) -> dict:
     "What a resumed run needs beyond the model and optimizer: RNG states, loaders' shuffling, task weightings' state; tensors, numbers and strings only"
     return _plain({'version': _STATE_VERSION, 'random': _py_rng(random.getstate()), 'numpy': _np_rng(np.random.get_state()),
             'torch': torch.get_rng_state(), 'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
             'loaders': [_py_rng(dl.rng.getstate()) if hasattr(dl, 'rng') else None for dl in learn.dls.loaders],
-            'callbacks': {type(c).__name__: c.state_dict() for c in learn.cbs if isinstance(c, TaskWeighting)},
+            'callbacks': {n: c.state_dict() for n, c in _stateful(learn).items()},
             'smooth_loss': (learn.recorder.smooth_loss.count, learn.recorder.smooth_loss.val.clone()) if hasattr(learn, 'recorder') else None})
 
 class _RestoreSmoothLoss(Callback):
@@ -107,7 +110,7 @@ def load_train_state(learn:Learner, state:dict):
     dls = learn.dls.loaders
     if len(loaders) != len(dls):
         raise ValueError(f"The saved training state has {len(loaders)} loaders, this learner has {len(dls)}")
-    cbs = {type(c).__name__: c for c in learn.cbs if isinstance(c, TaskWeighting)}
+    cbs = _stateful(learn)
     if set(cbs) != set(saved_cbs):
         raise ValueError(f"The checkpoint was saved with the task weighting {sorted(saved_cbs) or 'none'}, this learner "
                          f"has {sorted(cbs) or 'none'}: build the learner with the same callbacks to resume")

@@ -10,6 +10,7 @@ import random
 from fastai.basics import *
 from .loss import CombinedLoss
 from .baselines import lower_is_better
+from .callbacks import final_metrics
 
 # %% auto #0
 __all__ = ['tuning_table', 'tune_loss_weights']
@@ -58,7 +59,7 @@ def tune_loss_weights(make_learner, objective, n_trials:int=15, epochs:int=3, lr
             with learn.no_bar(), learn.no_logging(): getattr(learn, fit)(epochs, lr, **fit_kwargs) if lr is not None else getattr(learn, fit)(epochs, **fit_kwargs)
         except FloatingPointError as e:
             trial.set_user_attr('error', str(e)); raise optuna.TrialPruned(f"non-finite loss with weights {w}") from None
-        vals = dict(zip(learn.recorder.metric_names[1:-1], learn.recorder.values[-1]))
+        vals = final_metrics(learn)
         trial.set_user_attr('metrics', {k: float(v) for k, v in vals.items()})
         if callable(objective): return float(objective(learn))
         if objective not in vals:

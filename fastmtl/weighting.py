@@ -74,17 +74,17 @@ class TaskWeighting(Callback):
         self._wsum, self._wcount = 0., 0
         self.learn.metrics = L(self.learn.metrics) + L(TaskWeight(self, i, f'{n}_weight') for i,n in enumerate(self.names))
 
-    def _task_losses(self) -> Tensor|None:
+    def _step_losses(self) -> Tensor|None:
         lf = self.learn.loss_func
-        if lf.losses is None or not len(self.yb): return None
+        if lf.last_losses is None or not len(self.yb): return None
         if lf.reduction != 'mean': raise ValueError(f"{type(self).__name__} combines the mean task losses: train with CombinedLoss's "
                                                     f"reduction='mean' (it is {lf.reduction!r})")
-        self._parts = [x.float() for x in lf.losses]   # kept apart: `_parts[k]` reaches only task k's head, a stacked row reaches all
+        self._parts = [x.float() for x in lf.last_losses]   # kept apart: `_parts[k]` reaches only task k's head, a stacked row reaches all
         return torch.stack(self._parts)
 
     def after_loss(self):
         if not self.training or not hasattr(self, 'history'): return
-        losses = self._task_losses()
+        losses = self._step_losses()
         if losses is None: return
         total = self.combine(losses)
         self._record(self._w)
@@ -292,17 +292,17 @@ class FAMO(TaskWeighting):
 
     def _losses_now(self) -> Tensor:
         "The task losses of the current batch, with batch-norm statistics left as they are"
-        lf = self.learn.loss_func; kept = lf.losses, lf.task_losses   # the logged losses stay those of the step
+        lf = self.learn.loss_func; kept = lf.last_losses, lf.last_values   # the logged losses stay those of the step
         bns = [m for m in self.learn.model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.momentum is not None]
         moms = [m.momentum for m in bns]
         try:
             for m in bns: m.momentum = 0.
             with torch.no_grad():
                 lf(self.learn.model(*self.learn.xb), *self.learn.yb)
-                return torch.stack([x.float() for x in lf.losses])
+                return torch.stack([x.float() for x in lf.last_losses])
         finally:
             for m, mo in zip(bns, moms): m.momentum = mo
-            lf.losses, lf.task_losses = kept
+            lf.last_losses, lf.last_values = kept
 
     def after_step(self):
         if not self.training or not hasattr(self, 'xi_opt') or not hasattr(self, '_prev'): return
@@ -365,7 +365,7 @@ class GradientAggregation(TaskWeighting):
         self._feats = []
 
     def after_loss(self):
-        if self.training and hasattr(self, 'history'): self._losses = self._task_losses()
+        if self.training and hasattr(self, 'history'): self._losses = self._step_losses()
 
     def _jacobian(self, losses:list, shared, others, scale):
         "(K, N) float32 rows of unscaled task gradients w.r.t. `shared`, and the heads' summed (still scaled) gradients"
