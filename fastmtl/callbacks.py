@@ -1,4 +1,4 @@
-"""`TaskLossColumns`: every task's training and validation loss as columns of the progress table, a check of the head widths, and an error (or a skipped batch) when a task's loss is not finite.
+"""`TaskLossColumns`: every task's training and validation loss as columns of the progress table, with a check of the head widths and an error (or a skipped batch) when a task's loss is not finite; `CompactProgress` and `task_summary` for readable tables with many tasks; `final_metrics` for the last epoch's row.
 
 Docs: https://fastmtl.github.io/fastmtl/callbacks.html.md"""
 
@@ -13,7 +13,7 @@ from .tasks import task_vocabs, vocab_str
 from .parallel import sum_ranks, n_real, unpadded_losses
 
 # %% auto #0
-__all__ = ['AvgTaskLoss', 'check_head_sizes', 'TaskLossColumns', 'final_metrics']
+__all__ = ['AvgTaskLoss', 'check_head_sizes', 'TaskLossColumns', 'final_metrics', 'CompactProgress', 'task_summary']
 
 # %% ../nbs/01b_callbacks.ipynb #eaae8a67
 class AvgTaskLoss(Metric):
@@ -107,7 +107,47 @@ class TaskLossColumns(Callback):
 def final_metrics(learn:Learner) -> dict:
     "The last epoch's row of the progress table (`train_loss`, `valid_loss`, every metric and task column) by column name, as floats"
     rec = getattr(learn, 'recorder', None)
-    if rec is None or not rec.values:
+    if rec is None or not getattr(rec, 'values', None):
         raise ValueError("final_metrics: the learner has no recorded epoch; call `fit` first (`validate` records none)")
     row = rec.values[-1]   # fastai's `Recorder.values` rows hold every column but 'epoch' and 'time'
     return {n: None if v is None else float(v) for n, v in zip(rec.metric_names[1:1+len(row)], row)}
+
+# %% ../nbs/01b_callbacks.ipynb #e867300c
+class CompactProgress(Callback):
+    "The progress table without each task's loss and weight columns, which are still recorded (`final_metrics`, `task_summary`, the plots)"
+    order = Recorder.order + 5   # after the Recorder names the columns, before the `ProgressCallback` writes them
+    def __init__(self,
+        losses:bool=False,   # show each task's `train_<task>_loss` and `valid_<task>_loss` columns
+        weights:bool=False,  # show each task's `<task>_weight` column (a task weighting's)
+    ): store_attr()
+
+    def _shown(self, col:str, tasks:list) -> bool:
+        if not self.losses and any(col in (f'train_{t}_loss', f'valid_{t}_loss') for t in tasks): return False
+        return self.weights or col not in [f'{t}_weight' for t in tasks]
+
+    def before_fit(self):
+        pcb = getattr(self.learn, 'progress', None)   # fastai's `ProgressCallback`; none under `no_bar()`
+        if pcb is None: return
+        names = list(self.recorder.metric_names)
+        keep = [i for i, c in enumerate(names) if self._shown(c, list(getattr(self.learn.loss_func, 'names', [])))]
+        write = type(pcb)._write_stats.__get__(pcb)
+        pcb._write_stats = lambda log: write([log[i] for i in keep] if len(log) == len(names) else log)   # the header and each epoch's row
+
+    def after_fit(self):
+        pcb = getattr(self.learn, 'progress', None)
+        if pcb is not None: pcb.__dict__.pop('_write_stats', None)
+
+# %% ../nbs/01b_callbacks.ipynb #86af8915
+def task_summary(learn:Learner) -> pd.DataFrame:
+    "One row per task: its last epoch's train and valid loss, weight and metrics, from the progress table's last row"
+    lf = learn.loss_func
+    if not isinstance(lf, CombinedLoss): raise TypeError(f"task_summary needs a multi-task learner (its loss a CombinedLoss), got {type(lf).__name__}")
+    row, tasks = final_metrics(learn), list(lf.names)
+    rows = {t: {'train_loss': row.get(f'train_{t}_loss'), 'valid_loss': row.get(f'valid_{t}_loss'), 'weight': row.get(f'{t}_weight', w)}
+            for t, w in zip(tasks, lf.weight)}
+    own = {f'{p}{t}_{s}' for t in tasks for p, s in (('train_', 'loss'), ('valid_', 'loss'), ('', 'weight'))}
+    for col, v in row.items():
+        c = col[len('valid_'):] if col.startswith('valid_') and col not in own else col
+        t = max((t for t in tasks if c.startswith(f'{t}_')), key=len, default=None)   # the longest task name that prefixes it
+        if t is not None and col not in own and not col.startswith('train_'): rows[t][c[len(t)+1:]] = v
+    return pd.DataFrame.from_dict(rows, orient='index').rename_axis('task')

@@ -66,7 +66,8 @@ def _torch_rng_back(t, cpu:bool=True) -> Tensor:
 
 def _stateful(learn) -> dict:
     "The learner's callbacks that keep a state for a resumed run (those with `state_dict` and `load_state_dict`: fastmtl's task weightings), by class name"
-    return {type(c).__name__: c for c in learn.cbs if callable(getattr(c, 'state_dict', None)) and callable(getattr(c, 'load_state_dict', None))}
+    # looked up on the class: a fastai `Callback` hands unknown attributes on to the learner (and it to the model)
+    return {type(c).__name__: c for c in learn.cbs if all(callable(getattr(type(c), m, None)) for m in ('state_dict', 'load_state_dict'))}
 
 def train_state(learn:Learner) -> dict:
     "What a resumed run needs beyond the model and optimizer: RNG states, loaders' shuffling, task weightings' state; tensors, numbers and strings only"
