@@ -192,7 +192,13 @@ def unet_hydranet(n_outs:list, n_in:int=3, widths:tuple=(16, 32, 64, 128), n_fea
 # %% ../nbs/02_models.ipynb #5d3db3bc
 class CrossStitch(Module):
     "Cross-stitch unit: mixes the activations of `n_tasks` networks, `x_i' = Σ_j α_ij x_j`, per 'layer' or per 'channel'"
-    def __init__(self, n_tasks:int, n_channels:int, mode:str='channel', diag:float=0.9):
+    def __init__(
+        self,
+        n_tasks:int,          # Number of task networks whose activations are mixed
+        n_channels:int,       # Channels of the stitched activations (one coefficient each with `mode='channel'`)
+        mode:str='channel',   # 'channel': a (T, T, C) α, one per channel; 'layer': one (T, T) α for the stage (the paper's)
+        diag:float=0.9,       # Initial α on the diagonal; off-diagonal ones start at (1-`diag`)/(T-1), so rows sum to 1
+    ):
         if mode not in ('channel', 'layer'): raise ValueError(f"stitch must be 'channel' or 'layer', got {mode!r}")
         a = torch.full((n_tasks, n_tasks), (1-diag)/max(n_tasks-1, 1))
         a.fill_diagonal_(diag if n_tasks > 1 else 1.)
@@ -209,7 +215,12 @@ class CrossStitchNet(Module):
     "One `UNet` per task (`nets[i]`, then `heads[i]`), joined by a `CrossStitch` unit after every encoder and decoder stage"
     _no_feature_level = ("its task networks share no body (the shared parameters are the stitch units): use "
                          "mode='params' with body=model.stitches")
-    def __init__(self, nets:list, heads:list, stitch:str='channel'):
+    def __init__(
+        self,
+        nets:list,             # One `UNet` per task, all of the same `widths`
+        heads:list,            # One head module per task, applied to its network's output
+        stitch:str='channel',  # `CrossStitch` mode: 'channel' or 'layer'
+    ):
         if not nets or len(nets) != len(heads): raise ValueError(f"Expected one head per task network, got {len(nets)} networks and {len(heads)} heads")
         ws = {n.widths for n in nets}
         if len(ws) != 1: raise ValueError(f"Expected task networks of the same widths, got {sorted(ws)}")
@@ -237,15 +248,24 @@ class CrossStitchNet(Module):
         ids = {id(p) for p in enc}
         return [enc, [p for p in self.parameters() if id(p) not in ids]]
 
-def cross_stitch_unet(n_outs:list, n_in:int=3, widths:tuple=(12, 24, 44, 88), stitch:str='channel', down:str='max',
-                      acts:list|None=None) -> CrossStitchNet:
+def cross_stitch_unet(
+    n_outs:list,                       # Output channels of each task (one `UNet` and head per entry), e.g. `[7, 1]`
+    n_in:int=3,                        # Input channels
+    widths:tuple=(12, 24, 44, 88),     # Channels of each UNet level (the last is the bottleneck)
+    stitch:str='channel',              # `CrossStitch` mode: 'channel' or 'layer'
+    down:str='max',                    # Encoder downsampling: 'max' pool or 'stride' 2 conv
+    acts:list|None=None,               # One module (or `None`) per task applied to its output; `None`: no activation
+) -> CrossStitchNet:
     "A `CrossStitchNet` of one `UNet` per entry of `n_outs`, each ending in a 1×1 conv head (then `acts[i]`)"
     n_outs = _check_n_outs(n_outs); acts = _check_acts(acts, len(n_outs))
     w0 = _check_widths(widths)[0]
     return CrossStitchNet([UNet(n_in, widths, down) for _ in n_outs], [dense_head(w0, n, a) for n,a in zip(n_outs, acts)], stitch)
 
 # %% ../nbs/02_models.ipynb #05b9ad9b
-def mtan_attention(ni:int, nf:int) -> nn.Sequential:
+def mtan_attention(
+    ni:int, # Input channels: in `MTAN`, the stage's intermediate map (`nf`), plus the task's features after the first stage
+    nf:int, # Channels of the mask (those of the stage's output)
+) -> nn.Sequential:
     "MTAN attention module: conv1×1-BN-ReLU, conv1×1-BN-sigmoid; a mask of `nf` channels in (0, 1)"
     return nn.Sequential(ConvLayer(ni, nf, ks=1), ConvLayer(nf, nf, ks=1, act_cls=nn.Sigmoid))
 
@@ -253,7 +273,11 @@ class MTAN(Module):
     "A `shared` UNet and, for each of `heads`, an attention module on every stage of it (Liu et al. 2019)"
     _no_feature_level = ("its tasks read the shared network at every stage, not only its output, so a Jacobian with "
                          "respect to one feature map would miss gradient paths: use mode='params' with body=model.shared")
-    def __init__(self, shared:UNet, heads:list):
+    def __init__(
+        self,
+        shared:UNet,  # The shared network: a `UNet` returning its features (`n_out=None`)
+        heads:list,   # One head module per task, reading its attended features of the last decoder stage
+    ):
         if not heads: raise ValueError("Expected at least one head, got none")
         if not isinstance(shared.head, nn.Identity):
             raise ValueError("Expected a shared UNet that returns its features (n_out=None), got one with an output conv")
@@ -284,7 +308,13 @@ class MTAN(Module):
         ids = {id(p) for p in enc}
         return [enc, [p for p in self.parameters() if id(p) not in ids]]
 
-def mtan_unet(n_outs:list, n_in:int=3, widths:tuple=(12, 24, 44, 88), down:str='max', acts:list|None=None) -> MTAN:
+def mtan_unet(
+    n_outs:list,                    # Output channels of each task (one attention branch and head per entry), e.g. `[7, 1]`
+    n_in:int=3,                     # Input channels
+    widths:tuple=(12, 24, 44, 88),  # Channels of each level of the shared UNet (the last is the bottleneck)
+    down:str='max',                 # Encoder downsampling: 'max' pool or 'stride' 2 conv
+    acts:list|None=None,            # One module (or `None`) per task applied to its output; `None`: no activation
+) -> MTAN:
     "An `MTAN` on a shared `UNet`, with a 1×1 conv head per entry of `n_outs` (then `acts[i]`)"
     n_outs = _check_n_outs(n_outs); acts = _check_acts(acts, len(n_outs))
     w0 = _check_widths(widths)[0]
