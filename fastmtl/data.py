@@ -68,7 +68,10 @@ class FrameSizeCheck(ItemTransform):
 class SampleFrames(ItemTransform):
     "Keep `n` frames of each training clip, drawn at random in their order: of its frame files, or of its opened `ImageTuple`"
     split_idx, order = 0, 0   # the training set only
-    def __init__(self, n:int=1):
+    def __init__(
+        self,
+        n:int=1, # Frames to keep of each training clip (at least 1; a clip with fewer frames is an error)
+    ):
         if not isinstance(n, int) or isinstance(n, bool) or n < 1: raise ValueError(f"SampleFrames: n must be a whole number >= 1, got {n!r}")
         self.n = n
     def encodes(self, o):
@@ -80,7 +83,9 @@ class SampleFrames(ItemTransform):
         idx = sorted(random.sample(range(len(x)), self.n))
         return ImageTuple(tuple(x[i] for i in idx)) if isinstance(x, ImageTuple) else [x[i] for i in idx]
 
-def ImageTupleBlock(train_frames:int|None=None):
+def ImageTupleBlock(
+    train_frames:int|None=None, # Random frames (`SampleFrames`) per training clip, redrawn at each load; `None`: every frame
+):
     "A `TransformBlock` for clips: a list of frame files → `ImageTuple` → float tensors; `train_frames` random frames per training clip"
     sample = [SampleFrames(train_frames)] if train_frames else []
     return TransformBlock(type_tfms=sample + [ImageTuple.create], item_tfms=FrameSizeCheck(), batch_tfms=IntToFloatTensor)
