@@ -18,7 +18,15 @@ from .tasks import task_vocabs, task_names
 
 class MultiTaskInterpretation:
     "Per-task classification reports, confusion matrices and top losses of a multi-task `Learner`"
-    def __init__(self, learn, dl, probs, targs, decoded, losses):
+    def __init__(
+        self,
+        learn,   # A `Learner` whose `loss_func` is a `CombinedLoss`
+        dl,      # The `DataLoader` the outputs were gathered over
+        probs,   # The model's outputs after the loss's activation, one tensor per output
+        targs,   # The targets, one tensor per target
+        decoded, # The decoded outputs (`loss_func.decodes(probs)`), one per output
+        losses,  # Each task's per-item loss, a tensor per task (0 for an item without a label for it)
+    ):
         store_attr('learn,dl,probs,targs,decoded,losses')
         lf = learn.loss_func
         if not isinstance(lf, CombinedLoss): raise TypeError(f"MultiTaskInterpretation needs a CombinedLoss, got {type(lf).__name__}")
@@ -160,8 +168,19 @@ def _task_spec(name, tl, targ, thresh, regression_loss):
 
 # %% ../nbs/03_learner.ipynb #fe9d6192
 @delegates(Learner.__init__)
-def learner_from_tasks(dls, model, loss_funcs:list, task_metrics:list, names:list, weight:list|None=None, missing=-1,
-                       metrics=None, freeze:bool=False, splitter=multihead_splitter, **kwargs) -> Learner:
+def learner_from_tasks(
+    dls,                          # `DataLoaders` with one target per task
+    model,                        # A model returning one output per task (output `i` for target `i`)
+    loss_funcs:list,              # One loss function per task, combined in a `CombinedLoss`
+    task_metrics:list,            # One list of metrics per task, routed to its output and target, named `<task>_<metric>`
+    names:list,                   # The task names, one per task
+    weight:list|None=None,        # Each task's loss weight; `None`: 1 for every task
+    missing=-1,                   # Label value meaning 'missing' (NaN too, for float targets), or one per task; `None`: none missing
+    metrics=None,                 # If given, the `Learner`'s metrics as they are, instead of those of `task_metrics`
+    freeze:bool=False,            # Freeze the model (train only the last parameter group of `splitter`: the heads)
+    splitter=multihead_splitter,  # Splits the model into parameter groups, the body first (fastai's `Learner` `splitter`)
+    **kwargs
+) -> Learner:
     "A multi-task `Learner` on `model`: a `CombinedLoss` of `loss_funcs`, the metrics of `task_metrics[i]` routed to task `i`"
     lf = CombinedLoss(*loss_funcs, weight=weight, names=names, missing=missing)
     ms = mtl_metrics(*task_metrics, names=names, missing=missing) if metrics is None else metrics   # `metrics`: as they are
@@ -171,11 +190,32 @@ def learner_from_tasks(dls, model, loss_funcs:list, task_metrics:list, names:lis
 
 # %% ../nbs/03_learner.ipynb #5ba77265
 @delegates(Learner.__init__)
-def mtl_learner(dls, arch, names:list|None=None, weight:list|None=None, loss_funcs=None, metrics=None, heads=None,
-                y_range=None, thresh:float=0.5, regression_loss:str='mse', uncertainty:bool=False, missing=-1,
-                pretrained:bool=True, normalize:bool=True, n_in:int=3, cut=None, lin_ftrs=None, ps:float=0.5,
-                concat_pool:bool=True, first_bn:bool=True, bn_final:bool=False, lin_first:bool=False, fold:bool=True,
-                **kwargs) -> Learner:
+def mtl_learner(
+    dls,                        # `DataLoaders` of a DataBlock with several targets, one task each (images or clips in)
+    arch,                       # The architecture whose body all tasks share, e.g. `resnet18`, cut as `vision_learner` does
+    names:list|None=None,       # The task names, one per target; `None`: from the `get_y` column readers (else `t0`, `t1`…)
+    weight:list|None=None,      # Each task's loss weight; `None`: 1 for every task
+    loss_funcs=None,            # Loss overrides: a dict {task: loss}, or a list with one loss (or `None`) per task
+    metrics=None,               # Metric overrides: a dict {task: list of metrics}, or a list with one list (or `None`) per task
+    heads=None,                 # Head overrides: a dict {task: module}, or a list with one module (or `None`) per task
+    y_range=None,               # Per regression task, a (low, high) range: a `SigmoidRange` ends its head (a dict or a list)
+    thresh:float=0.5,           # Probability threshold of the multi-label tasks' loss decoding and metrics
+    regression_loss:str='mse',  # Loss of the regression tasks: 'mse' (`MSELossFlat`) or 'l1' (`L1LossFlat`)
+    uncertainty:bool=False,     # Learn the task weights: add an `UncertaintyWeighting` callback
+    missing=-1,                 # Label value meaning 'missing' (NaN too, for float targets), or one per task; `None`: none missing
+    pretrained:bool=True,       # Load the body's pretrained weights and freeze it (the heads train), as `vision_learner` does
+    normalize:bool=True,        # With `pretrained`, add the pretrained statistics' `Normalize` to `dls`
+    n_in:int=3,                 # Input channels (per frame, for clips)
+    cut=None,                   # Where to cut `arch` into its body (default: fastai's `model_meta`); passed to fastai's `create_body`
+    lin_ftrs=None,              # Hidden sizes of each head's linear layers; passed to fastai's `create_head`
+    ps:float=0.5,               # Dropout of each head; passed to fastai's `create_head`
+    concat_pool:bool=True,      # Concatenate average and max pooling in each head; passed to fastai's `create_head`
+    first_bn:bool=True,         # Batch norm after each head's pooling; passed to fastai's `create_head`
+    bn_final:bool=False,        # Batch norm at the end of each head; passed to fastai's `create_head`
+    lin_first:bool=False,       # Linear layer before the batch norm and dropout in each head; passed to fastai's `create_head`
+    fold:bool=True,             # For clips: run the body on all the frames of a batch at once (else frame by frame)
+    **kwargs
+) -> Learner:
     "A `Learner` with one head, loss and set of metrics per target of `dls`, on a shared `arch` body"
     n_inp = getattr(dls, 'n_inp', 1)
     tls = dls.train_ds.tls[n_inp:]
