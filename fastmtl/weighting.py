@@ -19,7 +19,12 @@ __all__ = ['TaskWeight', 'TaskWeighting', 'UncertaintyWeighting', 'DynamicWeight
 # %% ../nbs/10_weighting.ipynb #a3aaeeb2
 class TaskWeight(Metric):
     "The weight task `idx` had in the last training epoch, as a column of the progress table"
-    def __init__(self, cb, idx:int, name:str): self.cb,self.idx,self._name = cb,idx,name
+    def __init__(
+        self,
+        cb,        # The `TaskWeighting` callback whose recorded weights (`history`) it reads
+        idx:int,   # Index of the task whose weight it shows
+        name:str,  # Name of the column, e.g. `<task>_weight`
+    ): self.cb,self.idx,self._name = cb,idx,name
     def reset(self): pass
     def accumulate(self, learn): pass
     @property
@@ -152,7 +157,11 @@ def _is_regression(f) -> bool:
 class UncertaintyWeighting(TaskWeighting):
     "Learn one log-variance per task and weigh the task losses with it (Kendall et al. 2018)"
     _state = ('_pending_init', '_first_losses')
-    def __init__(self, regression:list|None=None, init:float|str=0.):
+    def __init__(
+        self,
+        regression:list|None=None, # One bool per task, True for a regression task (c_i=1/2); `None`: read from the losses' names
+        init:float|str=0.,         # Initial log-variance s_i of every task, or 'loss': log(2 c_i L_i) of the first training batch
+    ):
         "`regression`: which tasks are regression ones (default: read from their losses); `init`: initial log-variance, or 'loss'"
         if not (isinstance(init, (int, float)) or init == 'loss'): raise ValueError(f"UncertaintyWeighting: init must be a number or 'loss', got {init!r}")
         store_attr('regression,init')
@@ -202,7 +211,10 @@ class UncertaintyWeighting(TaskWeighting):
 class DynamicWeightAverage(TaskWeighting):
     "Weigh each task by the ratio of its last two epochs' mean losses (Liu, Johns & Davison 2019)"
     min_tasks, _state, sync = 2, ('w', 'epoch_losses', '_lsum', '_lcount'), None   # `w` changes at epoch ends, from synced means
-    def __init__(self, temp:float=2.): store_attr('temp')
+    def __init__(
+        self,
+        temp:float=2., # Temperature T of the softmax over the loss ratios: a higher one gives more even weights
+    ): store_attr('temp')
     def setup(self): self.w, self.epoch_losses, self._lsum, self._lcount = torch.ones(self.n), [], 0., 0
     def task_weights(self, losses):
         self._lsum, self._lcount = self._lsum + losses.cpu(), self._lcount + 1
@@ -223,7 +235,10 @@ class RandomLossWeighting(TaskWeighting):
 class GeometricLossStrategy(TaskWeighting):
     "Minimise the geometric mean of the task losses (Chennupati et al. 2019)"
     min_tasks = 2
-    def __init__(self, eps:float=1e-8): store_attr('eps')
+    def __init__(
+        self,
+        eps:float=1e-8, # Floor of the task losses before their logarithm and division
+    ): store_attr('eps')
     def task_weights(self, losses):
         l = losses.clamp_min(self.eps)
         return torch.exp(torch.log(l).mean())/(self.n*l)   # G/(K L_i): Σ w_i ∇L_i = ∇G
@@ -248,7 +263,12 @@ def _check_part(mod:nn.Module, model:nn.Module, arg:str):
 class GradNorm(TaskWeighting):
     "Learn weights that balance the tasks' gradient norms on the last shared layer (Chen et al. 2018)"
     min_tasks, _state = 2, ('w', 'w_opt', 'L0')
-    def __init__(self, alpha:float=1.5, lr:float=0.025, layer:nn.Module|None=None): store_attr('alpha,lr,layer')
+    def __init__(
+        self,
+        alpha:float=1.5,              # Asymmetry α: how strongly the gradient norms follow the tasks' relative training rates
+        lr:float=0.025,               # Learning rate of the Adam optimiser of the weights
+        layer:nn.Module|None=None,    # The shared module whose last trainable parameter is W; `None`: `model.body`
+    ): store_attr('alpha,lr,layer')
     def setup(self):
         mod = self.layer if self.layer is not None else _shared_body(get_model(self.learn.model))
         _check_part(mod, get_model(self.learn.model), 'layer')
@@ -280,7 +300,12 @@ class GradNorm(TaskWeighting):
 class FAMO(TaskWeighting):
     "Fast Adaptive Multitask Optimization: balance the tasks' rates of loss decrease (Liu et al. 2023)"
     min_tasks, _state = 2, ('xi', 'xi_opt', '_prev')
-    def __init__(self, lr:float=0.025, gamma:float=1e-3, eps:float=1e-8): store_attr('lr,gamma,eps')
+    def __init__(
+        self,
+        lr:float=0.025,      # Learning rate of the Adam optimiser of the task logits ξ
+        gamma:float=1e-3,    # Weight decay of that optimiser
+        eps:float=1e-8,      # Floor of the task losses before their logarithm and division
+    ): store_attr('lr,gamma,eps')
     def setup(self):
         self.xi = torch.zeros(self.n, requires_grad=True)
         self.xi_opt = torch.optim.Adam([self.xi], lr=self.lr, weight_decay=self.gamma)
@@ -337,7 +362,12 @@ def _mp_scale(learn) -> float:
 class GradientAggregation(TaskWeighting):
     "Combine the task gradients of the shared body with a torchjd aggregator (UPGrad by default)"
     min_tasks = 2
-    def __init__(self, aggregator=None, mode:str='features', body:nn.Module|None=None):
+    def __init__(
+        self,
+        aggregator=None,           # A torchjd `Aggregator` instance, e.g. `MGDA()`; `None`: `UPGrad()`
+        mode:str='features',       # Jacobian w.r.t. 'features' (the body's output) or 'params' (its trainable parameters)
+        body:nn.Module|None=None,  # The shared module; `None`: `model.body`
+    ):
         "`mode`: 'features' (Jacobian w.r.t. the body's output) or 'params' (w.r.t. its trainable parameters)"
         if mode not in ('features', 'params'): raise ValueError(f"GradientAggregation: mode must be 'features' or 'params', got {mode!r}")
         self.aggregator, self.mode, self.body = _as_aggregator(aggregator), mode, body
