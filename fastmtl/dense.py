@@ -19,7 +19,10 @@ class TensorDepth(TensorImageBase):
     "A batch of depth maps (B, H, W) in metres; 0 where the depth is missing"
     _show_args = {'cmap': 'magma'}
 
-def load_depth(fn, png_scale:float=1000.) -> np.ndarray:
+def load_depth(
+    fn,                     # A `.npy` file of metres or a single-channel PNG
+    png_scale:float=1000.,  # What an integer PNG's values are divided by to give metres (1000: millimetres)
+) -> np.ndarray:
     "Depth file `fn` as a float32 (H, W) array in metres: `.npy` as stored, an integer PNG divided by `png_scale`; missing → 0"
     fn = Path(fn)
     if not fn.exists(): raise FileNotFoundError(f"Depth file not found: {fn}")
@@ -68,14 +71,20 @@ def _register_depth_encodes():
     for c in _subclasses(AffineCoordTfm) + [RandomResizedCropGPU]: c(encodes)
 _register_depth_encodes()
 
-def DepthBlock(png_scale:float=1000.):
+def DepthBlock(
+    png_scale:float=1000., # What an integer PNG's values are divided by to give metres (1000: millimetres)
+):
     "A `TransformBlock` for depth maps (`.npy` or 16-bit PNG): augmented with the image, nearest-neighbour, values kept"
     return TransformBlock(type_tfms=partial(PILDepth.create, png_scale=png_scale))
 
 # %% ../nbs/11_dense.ipynb #5a91beac
 class PixelCrossEntropy(CrossEntropyLossFlat):
     "Cross-entropy per pixel of (B, C, H, W) logits against (B, H, W) labels; `ignore_index` pixels left out"
-    def __init__(self, ignore_index:int=255, **kwargs):
+    def __init__(
+        self,
+        ignore_index:int=255, # Label of the unlabelled pixels, left out of the loss
+        **kwargs
+    ):
         super().__init__(axis=1, ignore_index=ignore_index, **kwargs)
         self.ignore_index = ignore_index
     def __call__(self, inp, targ, **kwargs):
@@ -104,13 +113,18 @@ def _depth_args(pred, targ, who):
     if not targ.is_floating_point(): raise TypeError(f"{who}: expected float depth targets (a DepthBlock), got {targ.dtype}")
     return pred.float(), targ.float(), torch.isfinite(targ) & (targ > 0)
 
-def depth_valid(targ:Tensor) -> Tensor:
+def depth_valid(
+    targ:Tensor, # A depth target in metres (0, or not finite, where missing)
+) -> Tensor:
     "The valid-pixel mask of a depth target: finite and > 0"
     return torch.isfinite(targ) & (targ > 0)
 
 class _DepthLoss:
     "Base of the depth losses: valid pixels only, `reduction` 'mean', 'sum' or 'none' (one value per image)"
-    def __init__(self, reduction:str='mean'): self.reduction = reduction
+    def __init__(
+        self,
+        reduction:str='mean', # 'mean' over the batch, 'sum' of the per-image values, or 'none' (one value per image)
+    ): self.reduction = reduction
     def activation(self, x): return x
     def decodes(self, x): return x[:, 0] if x.ndim == 4 and x.shape[1] == 1 else x
     def per_image(self, pred, targ, valid) -> Tensor: raise NotImplementedError
@@ -126,7 +140,12 @@ class _DepthLoss:
 
 class ScaleInvariantLoss(_DepthLoss):
     "Scale-invariant log loss of Eigen et al. (2014) over the valid pixels of each image, averaged over the images"
-    def __init__(self, lam:float=0.5, eps:float=1e-6, reduction:str='mean'):
+    def __init__(
+        self,
+        lam:float=0.5,         # λ: 0 gives the mean squared log error, 1 ignores a global scale error entirely
+        eps:float=1e-6,        # Floor of the predicted depth before its logarithm
+        reduction:str='mean',  # 'mean' (over the images), 'sum' or 'none' (one value per image)
+    ):
         super().__init__(reduction); self.lam, self.eps = lam, eps
     def per_image(self, pred, targ, valid):
         d = (torch.log(pred.clamp_min(self.eps)) - torch.log(targ)) * valid
@@ -143,7 +162,10 @@ class DepthL1Loss(_DepthLoss):
 class SegMetric(Metric):
     "Base: the confusion matrix (targets × predictions) of the labelled pixels of the whole set"
     _sums_ranks = True   # data-parallel: sums the ranks' matrices, never gathers the prediction maps
-    def __init__(self, ignore_index:int=255): self.ignore_index = ignore_index
+    def __init__(
+        self,
+        ignore_index:int=255, # Label of the unlabelled pixels, left out
+    ): self.ignore_index = ignore_index
     def reset(self): self.cm, self._reduced = None, False
     def accumulate(self, learn):
         pred, targ = unpad(learn, learn.pred, learn.y)
@@ -190,7 +212,12 @@ class MeanIoU(SegMetric):
 
 class ClassIoU(SegMetric):
     "The IoU (Jaccard) of class index `c` over the whole set"
-    def __init__(self, c:int, name:str|None=None, ignore_index:int=255): super().__init__(ignore_index); self.c, self._name = c, name
+    def __init__(
+        self,
+        c:int,                 # Index of the class
+        name:str|None=None,    # Name of the metric's column; `None`: `iou_<c>`
+        ignore_index:int=255,  # Label of the unlabelled pixels, left out
+    ): super().__init__(ignore_index); self.c, self._name = c, name
     @property
     def value(self):
         if self.cm is None: return None
@@ -202,7 +229,11 @@ class ClassIoU(SegMetric):
 
 class WeightedFBeta(SegMetric):
     "Per-class F-beta averaged with the classes' pixel counts as weights, over the whole set"
-    def __init__(self, beta:float=1., ignore_index:int=255): super().__init__(ignore_index); self.beta = beta
+    def __init__(
+        self,
+        beta:float=1.,         # β: recall counts β times as much as precision (1: F1)
+        ignore_index:int=255,  # Label of the unlabelled pixels, left out
+    ): super().__init__(ignore_index); self.beta = beta
     @property
     def value(self):
         if self.cm is None: return None
@@ -265,9 +296,19 @@ def _default_ignore(codes) -> int:
     return next((i for i, c in enumerate(low) if c in _IGNORE_CODES), 255)
 
 @delegates(Learner.__init__)
-def dense_learner(dls, arch=resnet18, names:list|None=None, weight:list|None=None, ignore_index:int|list|None=None,
-                  depth_loss=None, pretrained:bool=False, n_feats:int=32, arch_kwargs:dict|None=None, metrics=None,
-                  **kwargs) -> Learner:
+def dense_learner(
+    dls,                             # `DataLoaders` of images with `MaskBlock` and/or `DepthBlock` targets, one task each
+    arch=resnet18,                   # A torchvision model function (→ `dense_hydranet`), or `unet_hydranet`, `cross_stitch_unet`, `mtan_unet`
+    names:list|None=None,            # The task names, one per target; `None`: from the `get_y` readers, else 'seg' and 'depth'
+    weight:list|None=None,           # Each task's loss weight; `None`: 1 for every task
+    ignore_index:int|list|None=None, # Mask label left out of loss and metrics, or one per mask; `None`: a 'void'-like code's, else 255
+    depth_loss=None,                 # Loss of the depth tasks: 'silog', 'l1' or a loss function; `None`: `ScaleInvariantLoss()`
+    pretrained:bool=False,           # `dense_hydranet`: the encoder's pretrained weights, frozen (the rest trains)
+    n_feats:int=32,                  # `dense_hydranet`: channels of the `DynamicUnet`'s output and of the heads' hidden layer
+    arch_kwargs:dict|None=None,      # More arguments of the model function, e.g. `{'widths': (8, 16, 32)}`
+    metrics=None,                    # If given, the `Learner`'s metrics as they are, instead of each task's default ones
+    **kwargs
+) -> Learner:
     "A `Learner` for per-pixel tasks (`MaskBlock`, `DepthBlock` targets): model, `CombinedLoss` and exact metrics from `dls`"
     n_inp = getattr(dls, 'n_inp', 1)
     b = dls.one_batch()
