@@ -69,7 +69,9 @@ def _stateful(learn) -> dict:
     # looked up on the class: a fastai `Callback` hands unknown attributes on to the learner (and it to the model)
     return {type(c).__name__: c for c in learn.cbs if all(callable(getattr(type(c), m, None)) for m in ('state_dict', 'load_state_dict'))}
 
-def train_state(learn:Learner) -> dict:
+def train_state(
+    learn:Learner, # The learner whose loaders, callbacks and smoothed loss are saved (with the process's random generators)
+) -> dict:
     "What a resumed run needs beyond the model and optimizer: RNG states, loaders' shuffling, task weightings' state; tensors, numbers and strings only"
     return _plain({'version': _STATE_VERSION, 'random': _py_rng(random.getstate()), 'numpy': _np_rng(np.random.get_state()),
             'torch': torch.get_rng_state(), 'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
@@ -88,7 +90,10 @@ class _RestoreSmoothLoss(Callback):
     def after_fit(self):
         if not self.learn.lock.locked(): self.learn.remove_cb(self)
 
-def load_train_state(learn:Learner, state:dict):
+def load_train_state(
+    learn:Learner, # A learner built like the saved one: the same loaders and task weighting
+    state:dict,    # What `train_state` returned (`learn.save` writes it to `<name>.state.pth`)
+):
     """Restore `train_state(learn)`: the loaders' shuffling generators, the task weightings' state, and the **process's
     global random generators** (Python's `random`, NumPy's, PyTorch's CPU and CUDA ones): every later draw continues the
     saved run's. A malformed `state`, or one saved with other loaders or weightings, raises a `ValueError`; then nothing is restored."""

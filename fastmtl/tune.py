@@ -16,7 +16,9 @@ from .callbacks import final_metrics
 __all__ = ['tuning_table', 'tune_loss_weights']
 
 # %% ../nbs/12_tune.ipynb #e1997a36
-def tuning_table(study) -> pd.DataFrame:
+def tuning_table(
+    study, # The Optuna study that `tune_loss_weights` returned
+) -> pd.DataFrame:
     "The trials of a `tune_loss_weights` study: weights, objective and final metrics, best first"
     rows = []
     for t in study.trials:
@@ -29,9 +31,22 @@ def tuning_table(study) -> pd.DataFrame:
     if len(df): df = df.sort_values('objective', ascending=study.direction.name == 'MINIMIZE', na_position='last')
     return df.set_index('trial')
 
-def tune_loss_weights(make_learner, objective, n_trials:int=15, epochs:int=3, lr=None, direction:str|None=None,
-                      low:float=0.1, high:float=10., fix_first:bool=True, fit:str='fit_one_cycle', seed:int=0,
-                      show:bool=True, study=None, **fit_kwargs) -> tuple:
+def tune_loss_weights(
+    make_learner,              # A function returning a fresh `Learner` with a `CombinedLoss`, called once per trial
+    objective,                 # A progress-table column of the last epoch (e.g. 'seg_pixel_accuracy'), or a function of the learner
+    n_trials:int=15,           # Number of trainings (Optuna trials)
+    epochs:int=3,              # Epochs of each trial's training
+    lr=None,                   # Learning rate passed to `fit`; `None`: `fit`'s default
+    direction:str|None=None,   # 'minimize' or 'maximize' the objective; `None`: from its name (errors and losses are minimised)
+    low:float=0.1,             # Lowest weight to try (weights are drawn log-uniformly in [`low`, `high`])
+    high:float=10.,            # Highest weight to try
+    fix_first:bool=True,       # Keep the first task's weight at 1 (only the ratios matter): one weight fewer to search
+    fit:str='fit_one_cycle',   # Name of the `Learner` method that trains each trial
+    seed:int=0,                # Seed of every trial (the same initial weights and batch order) and of the TPE sampler
+    show:bool=True,            # Print the table of the trials (`tuning_table`) at the end
+    study=None,                # An Optuna study to add the trials to; `None`: a new one
+    **fit_kwargs
+) -> tuple:
     "Search the task weights of `make_learner()`'s `CombinedLoss` with Optuna's TPE; returns (best weights, study)"
     try: import optuna
     except ImportError: raise ImportError("tune_loss_weights needs Optuna: `pip install optuna`") from None
