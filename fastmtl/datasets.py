@@ -22,7 +22,13 @@ def fastmtl_home() -> Path:
     return Path(os.environ.get('FASTMTL_HOME', Path.home()/'.fastmtl')).expanduser()
 
 # %% ../nbs/04_datasets.ipynb #44c93825
-def digits(path=None, n:int|None=None, size:int=32, valid_pct:float=0.2, seed:int=0) -> Path:
+def digits(
+    path=None,              # Folder to write to; `None`: `fastmtl_home()/'digits_<n>_<size>_<seed>'` (reused once written)
+    n:int|None=None,        # How many images (the first `n` of scikit-learn's 1797); `None`: all of them
+    size:int=32,            # Side of the square PNGs in pixels (the 8×8 digits resized)
+    valid_pct:float=0.2,    # Fraction of the images marked `is_valid`, drawn at random
+    seed:int=0,             # Seed of the validation draw
+) -> Path:
     "Write scikit-learn's handwritten digits as PNGs of `size` pixels and `labels.csv` (digit, even, ink, is_valid)"
     from sklearn.datasets import load_digits
     d = load_digits()
@@ -104,7 +110,13 @@ def _conv(x, k):
     return correlate(x, k[..., None], mode='reflect')
 
 # %% ../nbs/04_datasets.ipynb #80aeffb3
-def distort(img, code:str, severity:int, rng=None, angle:float|None=None) -> np.ndarray:
+def distort(
+    img,                     # An RGB image as a uint8 (h, w, 3) array (or anything `np.asarray` reads so)
+    code:str,                # The distortion: 'D0' (none) to 'D7', see `DISTORTIONS`
+    severity:int,            # 1 to 4, stronger as it grows (`SEVERITY_PARAMS`); not used for 'D0'
+    rng=None,                # A NumPy `Generator` or seed for the noise, the raindrops and the angle; `None`: unseeded
+    angle:float|None=None,   # Degrees: motion blur's direction ('D2'), rain's tilt ('D7'); `None`: random
+) -> np.ndarray:
     "`img` (an RGB uint8 array) with distortion `code` (see `DISTORTIONS`) at `severity` 1..4 (stronger as it grows)"
     from scipy.ndimage import gaussian_filter
     if code not in DISTORTIONS: raise ValueError(f"distort: unknown distortion {code!r}, expected one of {list(DISTORTIONS)}")
@@ -131,8 +143,17 @@ def distort(img, code:str, severity:int, rng=None, angle:float|None=None) -> np.
     return np.clip(np.round(y), 0, 255).astype(np.uint8)
 
 # %% ../nbs/04_datasets.ipynb #3ec51fe8
-def video_distortion(path=None, scenes=None, n_refs:int=4, n_frames:int=10, size=(96, 64), distortions=None,
-                     severities=(1, 2, 3, 4), seed:int=0, n_videos:int=1) -> Path:
+def video_distortion(
+    path=None,                # Folder to write to; `None`: a `fastmtl_home()/'video_distortion_…'` folder named from the arguments
+    scenes=None,              # Names of the scikit-image photos to pan over (from `PHOTOS`); `None`: the first six
+    n_refs:int=4,             # Clean reference videos ('D0') per scene
+    n_frames:int=10,          # Frames per video
+    size=(96, 64),            # (width, height) of the frames in pixels
+    distortions=None,         # Distortion codes to write ('D1' to 'D7'); `None`: all seven
+    severities=(1, 2, 3, 4),  # Severities (1 to 4) written for each distortion
+    seed:int=0,               # Seed of the pans and the distortions (one random stream per video)
+    n_videos:int=1,           # Distorted videos per scene, distortion and severity
+) -> Path:
     "Write short videos panning over scikit-image's photos, clean and distorted, in the VSQuaD layout; return the folder"
     scenes = list(PHOTOS[:6] if scenes is None else scenes)
     if not scenes or not set(scenes) <= set(PHOTOS) or len(set(scenes)) < len(scenes):
@@ -171,7 +192,9 @@ def video_distortion(path=None, scenes=None, n_refs:int=4, n_frames:int=10, size
 # %% ../nbs/04_datasets.ipynb #aa3f5a42
 _VIDEO_RE = re.compile(r'(?P<scene>.+)_D(?P<d>\d+)_(?P<s>\d+)')
 
-def parse_vsquad_name(folder) -> tuple:
+def parse_vsquad_name(
+    folder, # A video folder (a path or a name) named `<scene>_D<k>_<s>`, e.g. 'astronaut_D3_2'
+) -> tuple:
     "(scene, distortion, severity) from a VSQuaD video folder `<scene>_D<k>_<s>`, e.g. ('astronaut', 'D3', 'S2')"
     m = _VIDEO_RE.fullmatch(Path(folder).name)
     if m is None: raise ValueError(f"Video folder {str(folder)!r} does not match the pattern '<scene>_D<k>_<s>' "
@@ -203,7 +226,12 @@ def _natural_key(p):
     "Sort key putting `frame_2` before `frame_10`"
     return [int(t) if t.isdigit() else t.lower() for t in re.split(r'(\d+)', p.name)]
 
-def vsquad_clips(path, clip_len:int=5, valid_pct:float=0.2, seed:int=0) -> pd.DataFrame:
+def vsquad_clips(
+    path,                  # Folder of video folders named `<scene>_D<k>_<s>`, each holding its frames
+    clip_len:int=5,        # Consecutive frames per clip (clips do not overlap; a shorter video is skipped)
+    valid_pct:float=0.2,   # Fraction of the *videos* in validation, stratified on their distortion and severity label
+    seed:int=0,            # Seed of the split
+) -> pd.DataFrame:
     "One row per clip of `clip_len` consecutive frames of the VSQuaD video folders in `path`, split per video"
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"vsquad_clips: {path} is not a folder")
@@ -251,7 +279,14 @@ def _compose(glyphs, size:tuple, max_digits:int, rng) -> tuple:
     return ink, placed
 
 # %% ../nbs/04_datasets.ipynb #81d2bfec
-def multidigits(path=None, n:int=3000, size=(12, 36), max_digits:int=3, valid_pct:float=0.2, seed:int=0) -> Path:
+def multidigits(
+    path=None,              # Folder to write to; `None`: a `fastmtl_home()/'multidigits_…'` folder named from the arguments
+    n:int=3000,             # How many images
+    size=(12, 36),          # (height, width) of the images in pixels, or one int for a square; width ≥ 8·`max_digits`
+    max_digits:int=3,       # Most digits in an image (1 to `max_digits`, each in a slot of its own)
+    valid_pct:float=0.2,    # Fraction of the images in validation (drawn with digit images that training never sees)
+    seed:int=0,             # Seed of everything drawn
+) -> Path:
     "Write `n` PNGs (`size`: height, width) of 1 to `max_digits` handwritten digits in a row on noise, and a `labels.csv` for every kind of task"
     from sklearn.datasets import load_digits
     if n < 1 or max_digits < 1 or not 0 <= valid_pct < 1:
@@ -305,7 +340,11 @@ def _parse_utk(name:str) -> dict:
     return dict(age=int(age), gender=UTK_GENDERS[int(gender)], race=UTK_RACES[int(race)])
 
 # %% ../nbs/04_datasets.ipynb #bacd3ebc
-def utkface_df(path, recurse:bool=True, strict:bool=False) -> pd.DataFrame:
+def utkface_df(
+    path,                # Folder of UTKFace images named `<age>_<gender>_<race>_<date>.jpg[.chip.jpg]`
+    recurse:bool=True,   # Look in the subfolders too
+    strict:bool=False,   # Raise on a malformed name; else warn and leave it out (listed in `df.attrs['malformed']`)
+) -> pd.DataFrame:
     "One row per UTKFace image in `path`: its `file` (relative to `path`), `age`, `gender` and `race`, from its name"
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"utkface_df: {path} is not a folder")
@@ -522,8 +561,16 @@ def _render(p, h:int, w:int) -> tuple:
 _SCENE_DIRS = {'nyuv2': {'train': ('train_rgb', 'train_seg13', 'train_depth'), 'test': ('test_rgb', 'test_seg13', 'test_depth')},
                'cityscapes': {'train': ('train/image', 'train/label', 'train/depth'), 'val': ('val/image', 'val/label', 'val/depth')}}
 
-def scenes(path=None, layout:str='nyuv2', n:int=500, size=(96, 128), valid_pct:float=0.2, seed:int=0,
-           max_objects:int=5, holes:bool=True) -> Path:
+def scenes(
+    path=None,              # Folder to write to; `None`: a `fastmtl_home()/'scenes_…'` folder named from the arguments
+    layout:str='nyuv2',     # 'nyuv2' (0: unlabelled, depth in mm as 16-bit PNGs) or 'cityscapes' (255: unlabelled, `.npy` metres)
+    n:int=500,              # How many scenes
+    size=(96, 128),         # (height, width) of the images in pixels, each at least 16
+    valid_pct:float=0.2,    # Fraction of the scenes (the last ones) written to the test/val split
+    seed:int=0,             # Seed of the scenes (one random stream per scene)
+    max_objects:int=5,      # Most objects (boxes, balls, pillars) in a scene
+    holes:bool=True,        # Cut holes (missing depth, 0) in the depth maps, as a depth sensor leaves
+) -> Path:
     "Write `n` synthetic indoor scenes (image, segmentation, depth that agree) in the `layout` of NYUv2 or Cityscapes"
     if layout not in _SCENE_DIRS: raise ValueError(f"scenes: unknown layout {layout!r}, expected one of {tuple(_SCENE_DIRS)}")
     if not (isinstance(size, (tuple, list)) and len(size) == 2 and all(isinstance(s, (int, np.integer)) and s >= 16 for s in size)):
@@ -561,7 +608,10 @@ def scenes(path=None, layout:str='nyuv2', n:int=500, size=(96, 128), valid_pct:f
 # %% ../nbs/04_datasets.ipynb #2e1d4254
 _SCENE_EXTS = {'image': ('.png', '.jpg', '.jpeg', '.npy'), 'mask': ('.png', '.npy'), 'depth': ('.png', '.npy')}
 
-def scene_files(path, layout:str|None=None) -> pd.DataFrame:
+def scene_files(
+    path,                  # Folder in the NYUv2 or Cityscapes layout, e.g. written by `scenes`
+    layout:str|None=None,  # 'nyuv2' or 'cityscapes'; `None`: found from the folders
+) -> pd.DataFrame:
     "One row per sample of a NYUv2- or Cityscapes-layout folder: image, mask, depth paths and is_valid"
     path = Path(path).absolute()
     if not path.is_dir(): raise FileNotFoundError(f"scene_files: {path} is not a folder")
