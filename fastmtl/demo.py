@@ -15,15 +15,28 @@ from .all import *
 __all__ = ['REFERENCE_STEP_MS', 'clip_dataloaders', 'video_learner', 'machine_calibration', 'BadFlag', 'run_demo', 'main']
 
 # %% ../nbs/08_demo.ipynb #7b35db29
-def clip_dataloaders(df:pd.DataFrame, bs:int=32, train_frames:int|None=1, size:int|None=None, num_workers:int|None=0,
-                     path=None) -> DataLoaders:
+def clip_dataloaders(
+    df:pd.DataFrame,           # The clips, as `vsquad_clips` returns them (`frame_paths`, `distortion`, `severity`, `is_valid`)
+    bs:int=32,                 # Clips per batch
+    train_frames:int|None=1,   # Random frames of each training clip per step; `None`: every frame
+    size:int|None=None,        # Resize the frames to this square size; `None`: as they are
+    num_workers:int|None=0,    # Loader worker processes; `None`: up to 2
+    path=None,                 # The `DataLoaders`' folder (where `learn.export` writes); `None`: '.'
+) -> DataLoaders:
     "The demo's `DataLoaders`: clips in (`train_frames` random frames of each in training), distortion and severity out"
     return DataBlock(blocks=(ImageTupleBlock(train_frames=train_frames), CategoryBlock, CategoryBlock), n_inp=1,
                      splitter=ColSplitter('is_valid'), get_x=ColReader('frame_paths'), get_y=[ColReader('distortion'), ColReader('severity')],
                      item_tfms=Resize(size) if size else None, batch_tfms=Normalize.from_stats(*imagenet_stats)
                     ).dataloaders(df, bs=bs, path=ifnone(path, '.'), num_workers=ifnone(num_workers, min(2, defaults.cpus)))
 
-def video_learner(dls, arch=small_resnet, pretrained:bool=False, weight=(1., 1.), ps:float=0.1, **kwargs) -> Learner:
+def video_learner(
+    dls,                    # `DataLoaders` of clips with the distortion and severity targets, e.g. from `clip_dataloaders`
+    arch=small_resnet,      # The image architecture whose body runs on every frame
+    pretrained:bool=False,  # Start from `arch`'s pretrained weights
+    weight=(1., 1.),        # Loss weights of the distortion and the severity
+    ps:float=0.1,           # Dropout of each head; passed to fastai's `create_head`
+    **kwargs
+) -> Learner:
     "A `video_hydranet` with one head per task (dropout `ps`), a `CombinedLoss` weighted by `weight`, the tutorial's metrics"
     model = video_hydranet(arch, [len(v) for v in task_vocabs(dls)], pretrained=pretrained, ps=ps)
     return Learner(dls, model, splitter=multihead_splitter,
@@ -92,9 +105,11 @@ def _task_metrics(vals:dict, interp, base:dict) -> dict:
                   'recall': {str(c): round(float(cm[i, i]/cm[i].sum()), 4) if cm[i].sum() else None for i, c in enumerate(interp.vocabs[interp._task(t)])}}
     return res
 
-def run_demo(args=None, main_process:bool=False) -> Learner:
+def run_demo(
+    args=None,               # The command-line arguments, a list of strings like `['--epochs', '2']`; `None`: `sys.argv`'s
+    main_process:bool=False, # Whether this is the command itself, whose wall time counts from its first import (else from this call)
+) -> Learner:
     "Generate, train, report and export as `fastmtl-demo` does, with its command-line `args`; return the learner"
-    # `main_process`: the command itself, whose wall time counts from its first import; else from this call
     a = _parser().parse_args(args)
     try: w, h = (int(v) for v in a.frame_size.lower().split('x'))
     except ValueError: raise BadFlag(f"--frame-size must look like 96x64, got {a.frame_size!r}") from None
@@ -139,7 +154,9 @@ def run_demo(args=None, main_process:bool=False) -> Learner:
     print(f"wrote {', '.join(written)} to {out}; total {wall:.0f}s{ref}")
     return learn
 
-def main(args=None):
+def main(
+    args=None, # The command-line arguments, a list of strings; `None`: `sys.argv`'s
+):
     "Entry point of `fastmtl-demo` and `python -m fastmtl.demo`"
     try: run_demo(args, main_process=True)
     except BadFlag as e: _parser().error(str(e))   # bad flags: usage and the message on stderr, exit status 2
