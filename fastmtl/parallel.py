@@ -21,7 +21,9 @@ def world_size() -> int:
     return d.get_world_size() if d.is_available() and d.is_initialized() else 1
 
 # %% ../nbs/00a_parallel.ipynb #b127934e
-def rank_mean(t:Tensor) -> Tensor:
+def rank_mean(
+    t:Tensor, # A tensor of the same shape on every process (averaged as float32)
+) -> Tensor:
     "`t` averaged over the data-parallel processes (`t` itself, detached, in one process)"
     if world_size() < 2: return t.detach()
     t = t.detach().float().clone()
@@ -29,13 +31,17 @@ def rank_mean(t:Tensor) -> Tensor:
     return t / world_size()
 
 # %% ../nbs/00a_parallel.ipynb #5878a437
-def from_rank0(t:Tensor) -> Tensor:
+def from_rank0(
+    t:Tensor, # A tensor of the same shape and dtype on every process
+) -> Tensor:
     "`t` as rank 0 has it, on every data-parallel process"
     if world_size() < 2: return t
     t = t.clone(); torch.distributed.broadcast(t, 0); return t
 
 # %% ../nbs/00a_parallel.ipynb #94974493
-def sum_ranks(*xs) -> list:
+def sum_ranks(
+    *xs, # Numbers (ints, floats or one-element tensors), the same count on every process
+) -> list:
     "Each of the numbers `xs` summed over the data-parallel processes (as floats, as they are, in one process)"
     if world_size() < 2: return [float(x) for x in xs]
     t = torch.tensor([float(x) for x in xs], dtype=torch.float64)
@@ -43,7 +49,9 @@ def sum_ranks(*xs) -> list:
     return t.tolist()
 
 # %% ../nbs/00a_parallel.ipynb #35e31b72
-def real_counts(learn) -> list|None:
+def real_counts(
+    learn, # A `Learner` in a batch (`learn.dl` and `learn.yb` set), its `DataLoader` a fastai `DistributedDL`
+) -> list|None:
     "Per data-parallel rank, how many leading items of its batch are real (`None`: no padding in this batch)"
     dl = getattr(learn, 'dl', None)
     if world_size() < 2 or not all(hasattr(dl, o) for o in ('i', 'n', 'n_padded', 'world_size', 'rank')): return None
@@ -51,13 +59,18 @@ def real_counts(learn) -> list|None:
     ks = [max(0, min(bs, dl.n - (r*dl.n_padded//dl.world_size + dl.i - bs))) for r in range(dl.world_size)]
     return None if all(k == bs for k in ks) else ks
 
-def n_real(learn) -> int|None:
+def n_real(
+    learn, # A `Learner` in a batch (`learn.dl` and `learn.yb` set)
+) -> int|None:
     "How many leading items of this rank's batch are real (`None`: all of them)"
     if getattr(learn, 'padding_dropped', False): return None   # e.g. the task view a `RoutedMetric` gives its metric
     ks = real_counts(learn)
     return None if ks is None or ks[learn.dl.rank] == find_bs(learn.yb) else ks[learn.dl.rank]
 
-def unpad(learn, *ts) -> tuple:
+def unpad(
+    learn, # A `Learner` in a batch (`learn.dl` and `learn.yb` set)
+    *ts,   # Batch tensors, or tuples of them (e.g. `learn.pred`, `learn.yb`)
+) -> tuple:
     "The tensors (or tuples of tensors) `ts` without the items `DistributedDL` added as padding"
     k = n_real(learn)
     if k is None: return ts
@@ -66,7 +79,10 @@ def unpad(learn, *ts) -> tuple:
 # %% ../nbs/00a_parallel.ipynb #d679548a
 _unpadded_cache = (None, None, None)   # (a weak reference to the batch's predictions, k, result): one batch's, not the loss's state
 
-def unpadded_losses(learn, k:int) -> tuple:
+def unpadded_losses(
+    learn,  # A `Learner` after its loss (`learn.pred`, `learn.yb` and `learn.loss_func` set)
+    k:int,  # How many leading items of the batch are real (`n_real(learn)`)
+) -> tuple:
     "The loss and the task losses (`None` for a loss without them) of the batch's first `k` items, computed once per batch"
     global _unpadded_cache
     ref, k0, res = _unpadded_cache

@@ -19,11 +19,15 @@ def _target_tls(dls):
     ds = dls.train_ds
     return ds.tls[getattr(dls, 'n_inp', 1):] if hasattr(ds, 'tls') else []
 
-def task_vocabs(dls) -> list:
+def task_vocabs(
+    dls, # `DataLoaders` whose targets (after the `n_inp` inputs) are the tasks
+) -> list:
     "One entry per target: its vocab (a `CategoryMap` or list) or `None` when it has none"
     return [getattr(tl, 'vocab', None) for tl in _target_tls(dls)]
 
-def task_names(dls) -> list:
+def task_names(
+    dls, # `DataLoaders` whose targets (after the `n_inp` inputs) are the tasks
+) -> list:
     "One name per target: the column read by its `ColReader` if there is one, else `t<i>`"
     res = []
     for i, tl in enumerate(_target_tls(dls)):
@@ -33,6 +37,8 @@ def task_names(dls) -> list:
     return res
 
 # %% ../nbs/00b_tasks.ipynb #7221bf4e
-def vocab_str(v) -> list:
+def vocab_str(
+    v, # A vocab: a `CategoryMap` or a list of labels
+) -> list:
     "A vocab for an error message: its first 10 labels as strings"
     return [str(o) for o in v] if len(v) <= 10 else [*map(str, list(v)[:10]), '...']
