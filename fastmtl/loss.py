@@ -15,7 +15,13 @@ __all__ = ['LossRouting', 'label_mask', 'CombinedLoss', 'is_multitask']
 # %% ../nbs/00_loss.ipynb #a15e73a2
 class LossRouting:
     "Route model output `pred_idx` and target `target_idx` to `loss_func`, scaled by `weight`"
-    def __init__(self, loss_func, pred_idx:int, target_idx:int|None=None, weight:float=1.0):
+    def __init__(
+        self,
+        loss_func,                 # The loss function, called as `loss_func(pred, targ)`
+        pred_idx:int,              # Index of the model output it reads
+        target_idx:int|None=None,  # Index of the target it reads; `None`: `pred_idx`
+        weight:float=1.0,          # Its weight in the `CombinedLoss` sum
+    ):
         if not callable(loss_func): raise TypeError(f"LossRouting: `loss_func` must be callable, got {loss_func!r}")
         target_idx = ifnone(target_idx, pred_idx)
         for n,i in (('pred_idx',pred_idx), ('target_idx',target_idx)):
@@ -26,7 +32,11 @@ class LossRouting:
     __repr__ = basic_repr('loss_func,pred_idx,target_idx,weight')
 
 # %% ../nbs/00_loss.ipynb #457c329a
-def label_mask(targ:Tensor, pred:Tensor|None=None, missing:int|None=-1) -> Tensor|None:
+def label_mask(
+    targ:Tensor,              # A batch of one task's targets
+    pred:Tensor|None=None,    # The task's output: a float target of exactly its shape is masked per entry
+    missing:int|None=-1,      # Label value meaning 'missing' (NaN too, for float targets); `None`: only NaNs
+) -> Tensor|None:
     "Where `targ` has a label: a mask over items (or entries, for a float target shaped like `pred`); `None` if dense"
     if targ.ndim > 2: return None
     if targ.is_floating_point(): bad = torch.isnan(targ)
@@ -51,7 +61,14 @@ def _desc(t): return f"shape {tuple(t.shape)} ({str(t.dtype).replace('torch.', '
 # %% ../nbs/00_loss.ipynb #d87350f9
 class CombinedLoss:
     "Weighted sum of one loss per task; keeps each task's loss, masks missing labels, and decodes every output"
-    def __init__(self, *loss_funcs, weight=None, names=None, missing=-1, nonfinite='raise'):
+    def __init__(
+        self,
+        *loss_funcs,         # One loss per task (task `i`: output `i`, target `i`), or a `LossRouting`
+        weight=None,         # Each task's weight; `None`: the routings' (1 each)
+        names=None,          # The task names; `None`: `t0`, `t1`…
+        missing=-1,          # Label value meaning 'missing' (NaN too, for float targets), or one per task; `None`: none (a NaN is an error)
+        nonfinite='raise',   # On a non-finite task loss in training: 'raise' a `FloatingPointError`, or 'skip' the batch
+    ):
         if not loss_funcs: raise ValueError("CombinedLoss needs at least one loss function, one per task")
         self.routings = [f if isinstance(f, LossRouting) else LossRouting(f, i, i) for i,f in enumerate(loss_funcs)]
         n = len(self.routings)
@@ -200,6 +217,8 @@ class CombinedLoss:
         return cls(*[LossRouting(f, i, i) for i,f in enumerate(loss_funcs)], **kwargs)
 
 # %% ../nbs/00_loss.ipynb #c711a3f2
-def is_multitask(learn) -> bool:
+def is_multitask(
+    learn, # A `Learner` (or anything with a `loss_func`)
+) -> bool:
     "Whether `learn` is a multi-task learner: its loss is a `CombinedLoss` (the only learners fastmtl adds anything to)"
     return isinstance(getattr(learn, 'loss_func', None), CombinedLoss)
