@@ -46,7 +46,14 @@ class _TaskView(GetAttr):
 # %% ../nbs/01_metric.ipynb #c05fb4b5
 class RoutedMetric(Metric):
     "Compute `metric` on model output `pred_idx` and target `target_idx` only, skipping items without a label"
-    def __init__(self, metric, pred_idx:int, target_idx:int|None=None, name:str|None=None, missing:int|None=-1):
+    def __init__(
+        self,
+        metric,                    # A fastai `Metric` (copied), a metric class or factory, or a function `f(pred, targ)`
+        pred_idx:int,              # Index of the model output it reads
+        target_idx:int|None=None,  # Index of the target it reads; `None`: `pred_idx`
+        name:str|None=None,        # Name of the column; `None`: the metric's
+        missing:int|None=-1,       # Label value of an item to skip (NaN too, in a float target); `None`: only NaNs
+    ):
         self.metric,self.pred_idx,self.target_idx,self.missing = _as_metric(metric),pred_idx,ifnone(target_idx, pred_idx),missing
         self._name = name
 
@@ -74,14 +81,24 @@ class RoutedMetric(Metric):
     def __repr__(self): return f"RoutedMetric({self.name!r}: output {self.pred_idx}, target {self.target_idx})"
 
 # %% ../nbs/01_metric.ipynb #cd44c3c4
-def route_to_metric(metric, pred_idx:int, target_idx:int|None=None, name:str|None=None, missing:int|None=-1) -> RoutedMetric:
+def route_to_metric(
+    metric,                    # A fastai `Metric` (copied), a metric class or factory, or a function `f(pred, targ)`
+    pred_idx:int,              # Index of the model output it reads
+    target_idx:int|None=None,  # Index of the target it reads; `None`: `pred_idx`
+    name:str|None=None,        # Name of the column; `None`: `t<pred_idx>_<metric>`
+    missing:int|None=-1,       # Label value of an item to skip (NaN too, in a float target); `None`: only NaNs
+) -> RoutedMetric:
     "Route model output `pred_idx` and target `target_idx` (default: the same index) to `metric`"
     m = RoutedMetric(metric, pred_idx, target_idx, missing=missing)
     m.name = ifnone(name, f"t{pred_idx}_{_metric_name(m.metric)}")
     return m
 
 # %% ../nbs/01_metric.ipynb #24c67d90
-def mtl_metrics(*per_task:list, names:list|None=None, missing=-1) -> L:
+def mtl_metrics(
+    *per_task:list,         # One list of metrics per task (or one metric), for output `i` and target `i`
+    names:list|None=None,   # The task names, the columns' prefixes; `None`: `t0`, `t1`…
+    missing=-1,             # Label value of an item to skip (NaN too, in a float target), or one per task; `None`: only NaNs
+) -> L:
     "Route the metrics in list `i` to output `i` and target `i`; columns are named `<task>_<metric>`, always unique"
     names = [f't{i}' for i in range(len(per_task))] if names is None else list(names)
     if len(names) != len(per_task): raise ValueError(f"mtl_metrics got {len(per_task)} lists of metrics but {len(names)} names: {names}")
