@@ -17,11 +17,18 @@ __all__ = ['lower_is_better', 'delta_m', 'DeltaM', 'single_task_baselines', 'tri
 # %% ../nbs/01a_baselines.ipynb #ad0f1076
 _LOWER_IS_BETTER = ('rmse', 'mse', 'mae', 'error', 'loss', 'abs_rel', 'l1', 'perplexity')
 
-def lower_is_better(name:str) -> bool:
+def lower_is_better(
+    name:str, # A metric's name, e.g. 'depth_rmse' (containing rmse, mse, mae, error, loss, abs_rel, l1 or perplexity)
+) -> bool:
     "Whether a metric named `name` improves as it falls (an error, a loss, a distance), judged by its name"
     return any(k in name.lower() for k in _LOWER_IS_BETTER)
 
-def delta_m(metrics:dict, baseline:dict, tasks:list|None=None, lower:list|None=None) -> float:
+def delta_m(
+    metrics:dict,            # The model's metric values {name: value}
+    baseline:dict,           # The single-task values {name: value} of the metrics compared (none 0)
+    tasks:list|None=None,    # The task names: the metrics `<task>_…` of a task are averaged first; `None`: each metric alone
+    lower:list|None=None,    # Names of the metrics where lower is better; `None`: judged by their names (`lower_is_better`)
+) -> float:
     "Δm in %: mean over tasks of the mean signed relative change of each metric in `baseline` (> 0: better than it)"
     if not baseline: raise ValueError("delta_m: the baseline has no metric")
     missing = [k for k in baseline if k not in metrics]
@@ -40,7 +47,12 @@ def delta_m(metrics:dict, baseline:dict, tasks:list|None=None, lower:list|None=N
 # %% ../nbs/01a_baselines.ipynb #60f70c24
 class DeltaM(Metric):
     "Δm (%) of the Learner's other metrics against single-task `baseline` {metric name: value}; > 0 is better"
-    def __init__(self, baseline:dict, lower:list|None=None, name:str='delta_m'):
+    def __init__(
+        self,
+        baseline:dict,           # The single-task values {metric name: value}, named as the Learner's metrics
+        lower:list|None=None,    # Names of the metrics where lower is better; `None`: judged by their names (`lower_is_better`)
+        name:str='delta_m',      # Name of the column
+    ):
         if not baseline: raise ValueError("DeltaM: the baseline has no metric: pass {metric name: single-task value}")
         self.baseline, self.lower, self._name, self.learn = dict(baseline), lower, name, None
     def reset(self): pass
@@ -57,7 +69,11 @@ class DeltaM(Metric):
         return delta_m(vals, self.baseline, getattr(self.learn.loss_func, 'names', None), self.lower)
 
 # %% ../nbs/01a_baselines.ipynb #7f3a5078
-def single_task_baselines(make_learner, fit, seed:int|None=0) -> dict:
+def single_task_baselines(
+    make_learner,       # A function returning a fresh `Learner` with a `CombinedLoss`, called once per task
+    fit,                # A function that trains a learner, e.g. `lambda learn: learn.fit_one_cycle(3, 1e-2)`
+    seed:int|None=0,    # Seed set before each learner is built (initial weights, batch order); `None`: not seeded
+) -> dict:
     "Each task's final metrics when `make_learner()` is trained by `fit(learn)` on that task alone"
     names, res, k = None, {}, 0
     while names is None or k < len(names):
@@ -112,7 +128,10 @@ def _trivial_output(out:Tensor, targ:Tensor, who:str) -> Tensor:
     if not len(t): raise ValueError(f"trivial_baselines: {who} has no labelled training item")
     return torch.full_like(out, float(t.mean()))
 
-def trivial_baselines(learn, ds_idx:int=1) -> dict:
+def trivial_baselines(
+    learn,          # A multi-task `Learner` (its loss a `CombinedLoss`), whose metrics are computed
+    ds_idx:int=1,   # The dataset evaluated: 1 the validation set, 0 the training set
+) -> dict:
     "`learn`'s metrics for the trivial model of each task: the training set's majority class (per pixel too), majority labels, mean"
     lf = learn.loss_func
     if not isinstance(lf, CombinedLoss): raise TypeError(f"trivial_baselines needs a CombinedLoss, got {type(lf).__name__}")
