@@ -19,7 +19,12 @@ __all__ = ['AvgTaskLoss', 'check_head_sizes', 'TaskLossColumns', 'final_metrics'
 class AvgTaskLoss(Metric):
     "The mean over items of one task's loss, read from the `CombinedLoss` of the learner"
     _sums_ranks = True   # sums its own totals over the data-parallel ranks
-    def __init__(self, idx:int, name:str, phase:str|None=None): self.idx,self._name,self.phase = idx,name,phase; self.clear()
+    def __init__(
+        self,
+        idx:int,              # Index of the task in the `CombinedLoss`
+        name:str,             # Name of the column
+        phase:str|None=None,  # 'train': summed by `TaskLossColumns` in training, kept at the `Recorder`'s resets; `None`: validation
+    ): self.idx,self._name,self.phase = idx,name,phase; self.clear()
     def reset(self):
         if self.phase is None: self.clear()   # the `Recorder` resets every metric before validating: keep train sums
     def clear(self): self.total,self.count = 0.,0
@@ -37,7 +42,11 @@ class AvgTaskLoss(Metric):
     def name(self): return self._name
 
 # %% ../nbs/01b_callbacks.ipynb #9f0ab9aa
-def check_head_sizes(loss_func:CombinedLoss, preds, vocabs:list):
+def check_head_sizes(
+    loss_func:CombinedLoss, # The loss, whose routings say which output each target is compared with
+    preds,                  # The model's outputs for a batch (a tuple, or one tensor)
+    vocabs:list,            # Each target's vocab, or `None` (`task_vocabs(dls)`)
+):
     "Raise if an output that a loss routes to a target with a vocab does not have one value per class"
     preds = preds if is_listy(preds) else (preds,)
     for i, r in enumerate(loss_func.routings):
@@ -104,7 +113,9 @@ class TaskLossColumns(Callback):
         self.train_losses = []
 
 # %% ../nbs/01b_callbacks.ipynb #a50a60fe
-def final_metrics(learn:Learner) -> dict:
+def final_metrics(
+    learn:Learner, # A `Learner` that has trained at least one epoch
+) -> dict:
     "The last epoch's row of the progress table (`train_loss`, `valid_loss`, every metric and task column) by column name, as floats"
     rec = getattr(learn, 'recorder', None)
     if rec is None or not getattr(rec, 'values', None):
@@ -138,7 +149,9 @@ class CompactProgress(Callback):
         if pcb is not None: pcb.__dict__.pop('_write_stats', None)
 
 # %% ../nbs/01b_callbacks.ipynb #86af8915
-def task_summary(learn:Learner) -> pd.DataFrame:
+def task_summary(
+    learn:Learner, # A multi-task `Learner` (its loss a `CombinedLoss`) that has trained at least one epoch
+) -> pd.DataFrame:
     "One row per task: its last epoch's train and valid loss, weight and metrics, from the progress table's last row"
     lf = learn.loss_func
     if not isinstance(lf, CombinedLoss): raise TypeError(f"task_summary needs a multi-task learner (its loss a CombinedLoss), got {type(lf).__name__}")
