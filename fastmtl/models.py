@@ -16,12 +16,18 @@ __all__ = ['MultiHeadModel', 'multihead_splitter', 'hydranet', 'VideoMultiHeadMo
 # %% ../nbs/02_models.ipynb #373a0794
 class MultiHeadModel(Module):
     "A shared `body` feeding one head per task; returns a tuple of outputs, one per head"
-    def __init__(self, body:nn.Module, heads:list): self.body,self.heads = body,nn.ModuleList(heads)
+    def __init__(
+        self,
+        body:nn.Module,  # The shared body
+        heads:list,      # One module per task, each applied to the body's output
+    ): self.body,self.heads = body,nn.ModuleList(heads)
     def forward(self, x):
         f = self.body(x)
         return tuple(h(f) for h in self.heads)
 
-def multihead_splitter(m:nn.Module):
+def multihead_splitter(
+    m:nn.Module, # The model (also inside a `DistributedDataParallel` wrapper)
+):
     "Two parameter groups, `freeze` training the latter: `m.param_groups()` if defined, else the body and the rest (heads, task weights)"
     m = get_model(m)   # inside a DistributedDataParallel wrapper
     if callable(getattr(m, 'param_groups', None)): return L(m.param_groups())
@@ -30,7 +36,14 @@ def multihead_splitter(m:nn.Module):
     return L(body, [p for p in m.parameters() if id(p) not in ids])
 
 # %% ../nbs/02_models.ipynb #d9fd4499
-def hydranet(arch, n_outs:list, pretrained:bool=False, n_in:int=3, cut=None, **head_kwargs) -> MultiHeadModel:
+def hydranet(
+    arch,                    # The architecture whose body is shared, e.g. `resnet18`, cut as `vision_learner` does
+    n_outs:list,             # Outputs of each head (one head per entry)
+    pretrained:bool=False,   # Load `arch`'s pretrained weights
+    n_in:int=3,              # Input channels
+    cut=None,                # Where to cut `arch` into its body (default: fastai's `model_meta`); passed to fastai's `create_body`
+    **head_kwargs            # Passed to fastai's `create_head` (e.g. `ps`, `lin_ftrs`)
+) -> MultiHeadModel:
     "A `MultiHeadModel` on the body of `arch` with one `create_head` per entry of `n_outs`"
     return MultiHeadModel(*_body_heads(arch, n_outs, pretrained, n_in, cut, **head_kwargs))
 
@@ -49,7 +62,13 @@ def _body_heads(arch, n_outs, pretrained=False, n_in=3, cut=None, **head_kwargs)
 # %% ../nbs/02_models.ipynb #eebda7a1
 class VideoMultiHeadModel(Module):
     "A shared image `body` run on every frame of a clip, one head per task; outputs averaged over time"
-    def __init__(self, body:nn.Module, heads:list, fold:bool=True, average:str='logits'):
+    def __init__(
+        self,
+        body:nn.Module,         # The image body, run on every frame
+        heads:list,             # One module per task, each applied to the body's output
+        fold:bool=True,         # Run the body on all the frames of a batch at once (B·T images), else frame by frame
+        average:str='logits',   # Average over the frames the heads' outputs ('logits') or the body's features ('features')
+    ):
         if average not in ('logits', 'features'): raise ValueError(f"average must be 'logits' or 'features', got {average!r}")
         self.body,self.heads,self.fold,self.average = body,nn.ModuleList(heads),fold,average
 
@@ -71,13 +90,26 @@ class VideoMultiHeadModel(Module):
         return tuple(h(flat).view(b, t, -1).mean(1) for h in self.heads)
 
 # %% ../nbs/02_models.ipynb #42a03ce8
-def video_hydranet(arch, n_outs:list, pretrained:bool=False, n_in:int=3, cut=None, fold:bool=True, average:str='logits',
-                   **head_kwargs) -> VideoMultiHeadModel:
+def video_hydranet(
+    arch,                    # The architecture whose body is shared, e.g. `resnet18`, cut as `vision_learner` does
+    n_outs:list,             # Outputs of each head (one head per entry)
+    pretrained:bool=False,   # Load `arch`'s pretrained weights
+    n_in:int=3,              # Input channels of a frame
+    cut=None,                # Where to cut `arch` into its body (default: fastai's `model_meta`); passed to fastai's `create_body`
+    fold:bool=True,          # Run the body on all the frames of a batch at once (B·T images), else frame by frame
+    average:str='logits',    # Average over the frames the heads' outputs ('logits') or the body's features ('features')
+    **head_kwargs            # Passed to fastai's `create_head` (e.g. `ps`, `lin_ftrs`)
+) -> VideoMultiHeadModel:
     "A `VideoMultiHeadModel` on the body of `arch` with one `create_head` per entry of `n_outs`"
     return VideoMultiHeadModel(*_body_heads(arch, n_outs, pretrained, n_in, cut, **head_kwargs), fold=fold, average=average)
 
 # %% ../nbs/02_models.ipynb #4ae85782
-def small_resnet(pretrained:bool=False, widths:tuple=(16, 32, 64, 128), n_in:int=3, n_out:int=1000) -> nn.Sequential:
+def small_resnet(
+    pretrained:bool=False,            # Must be False: it has no pretrained weights (there for `hydranet`, `vision_learner`)
+    widths:tuple=(16, 32, 64, 128),   # Channels of the stem, then of each stride-2 stage (at least 2)
+    n_in:int=3,                       # Input channels
+    n_out:int=1000,                   # Outputs of the final linear layer (which `create_body` cuts off)
+) -> nn.Sequential:
     "A ResNet for small images: a full-resolution 3×3 stem, a stride-2 `ConvLayer`, then a stride-2 `ResBlock` per further width"
     if pretrained: raise ValueError("small_resnet has no pretrained weights: use pretrained=False (it trains from scratch)")
     if not is_listy(widths) or len(widths) < 2 or not all(isinstance(w, int) and not isinstance(w, bool) and w > 0 for w in widths):
@@ -103,7 +135,12 @@ def _check_acts(acts, n_tasks:int) -> list:
             raise ValueError(f"acts[{i}] must be an nn.Module (e.g. nn.Softplus()) or None, got {a!r}")
     return list(acts)
 
-def dense_head(ni:int, n_out:int, act:nn.Module|None=None, n_hidden:int|None=None) -> nn.Sequential:
+def dense_head(
+    ni:int,                     # Input channels
+    n_out:int,                  # Output channels (of the 1×1 conv)
+    act:nn.Module|None=None,    # A module applied last, e.g. `nn.Softplus()`; `None`: none
+    n_hidden:int|None=None,     # Channels of a 3×3 `ConvLayer` before the 1×1 conv; `None`: no such layer
+) -> nn.Sequential:
     "A per-pixel task head: a 3×3 `ConvLayer(ni, n_hidden)` if `n_hidden`, a 1×1 conv to `n_out` channels, then `act`"
     layers = [ConvLayer(ni, n_hidden, ks=3)] if n_hidden else []
     layers.append(nn.Conv2d(n_hidden or ni, n_out, kernel_size=1))
@@ -131,7 +168,12 @@ def _resize(x:Tensor, size) -> Tensor:
 
 class UNetDown(Module):
     "UNet encoder stage: downsampling by 2 (`down`: 'max' pool, 'stride' 2 conv, or None), then two 3×3 `ConvLayer`s"
-    def __init__(self, ni:int, nf:int, down:str|None='max'):
+    def __init__(
+        self,
+        ni:int,                 # Input channels
+        nf:int,                 # Output channels
+        down:str|None='max',    # Downsampling by 2: 'max' pool, 'stride' 2 first conv, or `None` (none)
+    ):
         if down not in ('max', 'stride', None): raise ValueError(f"down must be 'max', 'stride' or None, got {down!r}")
         self.pool = nn.MaxPool2d(2) if down == 'max' else nn.Identity()
         self.conv1,self.conv2 = ConvLayer(ni, nf, stride=2 if down == 'stride' else 1),ConvLayer(nf, nf)
@@ -143,7 +185,12 @@ class UNetDown(Module):
 
 class UNetUp(Module):
     "UNet decoder stage: upsampling to the skip's size, concatenation with the skip, two 3×3 `ConvLayer`s"
-    def __init__(self, ni:int, n_skip:int, nf:int): self.conv1,self.conv2 = ConvLayer(ni+n_skip, nf),ConvLayer(nf, nf)
+    def __init__(
+        self,
+        ni:int,       # Channels of the input (from the stage below)
+        n_skip:int,   # Channels of the skip connection
+        nf:int,       # Output channels
+    ): self.conv1,self.conv2 = ConvLayer(ni+n_skip, nf),ConvLayer(nf, nf)
     def features(self, x, skip):
         "The intermediate (after `conv1`) and the output feature maps"
         u = self.conv1(torch.cat([_resize(x, skip.shape[-2:]), skip], dim=1))
@@ -152,7 +199,13 @@ class UNetUp(Module):
 
 class UNet(Module):
     "A small UNet: an encoder stage per entry of `widths` (the last is the bottleneck), a decoder stage back up to each other"
-    def __init__(self, n_in:int=3, widths:tuple=(16, 32, 64, 128), down:str='max', n_out:int|None=None):
+    def __init__(
+        self,
+        n_in:int=3,                       # Input channels
+        widths:tuple=(16, 32, 64, 128),   # Channels of each level (the last is the bottleneck)
+        down:str='max',                   # Encoder downsampling: 'max' pool or 'stride' 2 conv
+        n_out:int|None=None,              # Output channels of a final 1×1 conv; `None`: return the `widths[0]` features
+    ):
         self.widths = _check_widths(widths)
         self.downs = nn.ModuleList([UNetDown(n_in if i == 0 else widths[i-1], w, None if i == 0 else down) for i,w in enumerate(widths)])
         self.ups = nn.ModuleList([UNetUp(widths[i+1], widths[i], widths[i]) for i in reversed(range(len(widths)-1))])
@@ -170,8 +223,17 @@ class UNet(Module):
         return self.head(x)
 
 # %% ../nbs/02_models.ipynb #1cd4b7df
-def dense_hydranet(arch, n_outs:list, img_size, pretrained:bool=False, n_in:int=3, n_feats:int=32, acts:list|None=None,
-                   cut=None, **unet_kwargs) -> MultiHeadModel:
+def dense_hydranet(
+    arch,                    # A torchvision or fastai model function, e.g. `resnet18`: the `DynamicUnet`'s encoder
+    n_outs:list,             # Output channels of each task (one `dense_head` per entry), e.g. `[7, 1]`
+    img_size,                # Size of the input images: (height, width), or one int for a square
+    pretrained:bool=False,   # Load the encoder's pretrained weights
+    n_in:int=3,              # Input channels
+    n_feats:int=32,          # Channels of the `DynamicUnet`'s output and of each head's hidden 3×3 conv
+    acts:list|None=None,     # One module (or `None`) per task applied to its output; `None`: no activation
+    cut=None,                # Where to cut `arch` into its body (default: fastai's `model_meta`); passed to fastai's `create_body`
+    **unet_kwargs            # Passed to fastai's `DynamicUnet`
+) -> MultiHeadModel:
     "A `MultiHeadModel` of a `DynamicUnet` on the body of `arch` shared by one `dense_head` per entry of `n_outs`"
     n_outs = _check_n_outs(n_outs); acts = _check_acts(acts, len(n_outs))
     meta = model_meta.get(arch, {'cut': None})
@@ -181,8 +243,14 @@ def dense_hydranet(arch, n_outs:list, img_size, pretrained:bool=False, n_in:int=
     body = DynamicUnet(encoder, n_feats, img_size, **unet_kwargs)
     return MultiHeadModel(body, [dense_head(n_feats, n, a, n_hidden=n_feats) for n,a in zip(n_outs, acts)])
 
-def unet_hydranet(n_outs:list, n_in:int=3, widths:tuple=(16, 32, 64, 128), n_feats:int|None=None, down:str='max',
-                  acts:list|None=None) -> MultiHeadModel:
+def unet_hydranet(
+    n_outs:list,                      # Output channels of each task (one `dense_head` per entry), e.g. `[7, 1]`
+    n_in:int=3,                       # Input channels
+    widths:tuple=(16, 32, 64, 128),   # Channels of each level of the shared UNet (the last is the bottleneck)
+    n_feats:int|None=None,            # Channels of the UNet's output (a final 1×1 conv) and the heads' hidden conv; `None`: `widths[0]`
+    down:str='max',                   # Encoder downsampling: 'max' pool or 'stride' 2 conv
+    acts:list|None=None,              # One module (or `None`) per task applied to its output; `None`: no activation
+) -> MultiHeadModel:
     "A `MultiHeadModel` of a `UNet` shared by one `dense_head` per entry of `n_outs`"
     n_outs = _check_n_outs(n_outs); acts = _check_acts(acts, len(n_outs))
     body = UNet(n_in, widths, down, n_out=n_feats)
