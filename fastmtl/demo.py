@@ -35,7 +35,7 @@ def video_learner(
     pretrained:bool=False,  # Start from `arch`'s pretrained weights
     weight=(1., 1.),        # Loss weights of the distortion and the severity
     ps:float=0.1,           # Dropout of each head; passed to fastai's `create_head`
-    **kwargs
+    **kwargs                # Passed to fastai's `Learner`
 ) -> Learner:
     "A `video_hydranet` with one head per task (dropout `ps`), a `CombinedLoss` weighted by `weight`, the tutorial's metrics"
     model = video_hydranet(arch, [len(v) for v in task_vocabs(dls)], pretrained=pretrained, ps=ps)

@@ -83,7 +83,7 @@ class PixelCrossEntropy(CrossEntropyLossFlat):
     def __init__(
         self,
         ignore_index:int=255, # Label of the unlabelled pixels, left out of the loss
-        **kwargs
+        **kwargs              # Passed to fastai's `CrossEntropyLossFlat`
     ):
         super().__init__(axis=1, ignore_index=ignore_index, **kwargs)
         self.ignore_index = ignore_index

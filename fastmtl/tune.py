@@ -45,7 +45,7 @@ def tune_loss_weights(
     seed:int=0,                # Seed of every trial (the same initial weights and batch order) and of the TPE sampler
     show:bool=True,            # Print the table of the trials (`tuning_table`) at the end
     study=None,                # An Optuna study to add the trials to; `None`: a new one
-    **fit_kwargs
+    **fit_kwargs               # More arguments of `fit`
 ) -> tuple:
     "Search the task weights of `make_learner()`'s `CombinedLoss` with Optuna's TPE; returns (best weights, study)"
     try: import optuna
