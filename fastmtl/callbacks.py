@@ -118,10 +118,12 @@ def final_metrics(
 ) -> dict:
     "The last epoch's row of the progress table (`train_loss`, `valid_loss`, every metric and task column) by column name, as floats"
     rec = getattr(learn, 'recorder', None)
-    if rec is None or not getattr(rec, 'values', None):
-        raise ValueError("final_metrics: the learner has no recorded epoch; call `fit` first (`validate` records none)")
-    row = rec.values[-1]   # fastai's `Recorder.values` rows hold every column but 'epoch' and 'time'
-    return {n: None if v is None else float(v) for n, v in zip(rec.metric_names[1:1+len(row)], row)}
+    row = (getattr(rec, 'values', None) or [None])[-1]
+    names = [n for n in getattr(rec, 'metric_names', [])[1:] if n != 'time']   # fastai's rows hold every column but 'epoch' and 'time'
+    if row is None or len(row) != len(names):   # `validate`/`get_preds` start the Recorder afresh and leave a row without train_loss
+        raise ValueError("final_metrics: the learner has no recorded training epoch; read it right after `fit` "
+                         "(fastai's `validate`, `get_preds` and `predict` start the Recorder afresh)")
+    return {n: None if v is None else float(v) for n, v in zip(names, row)}
 
 # %% ../nbs/01b_callbacks.ipynb #e867300c
 class CompactProgress(Callback):
