@@ -83,8 +83,10 @@ def tune_loss_weights(
 
     if study is None:
         study = optuna.create_study(direction=direction, sampler=optuna.samplers.TPESampler(seed=seed))
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study.optimize(run, n_trials=n_trials)
+    verbosity = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(max(verbosity, optuna.logging.WARNING))   # no INFO line per trial; a quieter setting of the user's stays
+    try: study.optimize(run, n_trials=n_trials)
+    finally: optuna.logging.set_verbosity(verbosity)
     done = [t for t in study.trials if t.state.name == 'COMPLETE']
     if not done: raise RuntimeError(f"tune_loss_weights: every trial failed (non-finite losses): lower `high` ({high}) or the learning rate")
     if show: print(tuning_table(study).to_string(float_format=lambda v: f'{v:.4g}'))
