@@ -93,6 +93,21 @@ def quarto_view(nb) -> dict:
     nb.cells = cells
     return fm
 
+def sidebar_nav(proc:Path, by_nb:dict, here:str) -> str:
+    "The site's sidebar (`sidebar.yml`: pages and sections, in the reader's order) as the offline nav; '' if there is none"
+    sb = proc/'sidebar.yml'
+    if not sb.exists(): return ''
+    def items(entries):
+        res = []
+        for e in entries:
+            if isinstance(e, dict) and 'section' in e:
+                res.append(f'<li><b>{html.escape(e["section"])}</b><ul style="padding-left:10px">{items(e.get("contents", []))}</ul></li>')
+            elif isinstance(e, str) and e in by_nb:
+                n, t = by_nb[e]
+                res.append(f'<li><a href="{n}"{" class=here" if n == here else ""}>{t}</a></li>')
+        return ''.join(res)
+    return items((((yaml.safe_load(sb.read_text()) or {}).get('website') or {}).get('sidebar') or {}).get('contents', []))
+
 def render(proc:Path, out:Path, pages:list) -> list:
     "Write each page of `pages` to `out` (and an index.html if none is the home page); return the names written"
     site = (yaml.safe_load((proc/'nbdev.yml').read_text()) if (proc/'nbdev.yml').exists() else {}).get('website', {})
@@ -108,8 +123,9 @@ def render(proc:Path, out:Path, pages:list) -> list:
         fm = quarto_view(nb)
         name = fm.get('output-file') or re.sub(r'^\d+[a-zA-Z0-9]*_', '', p.stem.lower()) + '.html'   # as nbdev names it
         views.append((name, html.escape(str(fm.get('title', p.stem))), nb))
+    by_nb = {p.name: (name, title) for p, (name, title, _) in zip(pages, views)}
     for name, title, nb in views:
-        nav = ''.join(f'<li><a href="{n}"{" class=here" if n == name else ""}>{t}</a></li>' for n, t, _ in views)
+        nav = sidebar_nav(proc, by_nb, name) or ''.join(f'<li><a href="{n}"{" class=here" if n == name else ""}>{t}</a></li>' for n, t, _ in views)
         body, _ = exporter.from_notebook_node(nb, resources={'metadata': {'path': str(proc), 'name': title},
                                                              'site_title': site_title, 'nav': nav})
         if site_url: body = body.replace(f'{site_url}/', '')   # links between pages stay in the offline site
