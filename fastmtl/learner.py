@@ -182,6 +182,9 @@ def learner_from_tasks(
     **kwargs
 ) -> Learner:
     "A multi-task `Learner` on `model`: a `CombinedLoss` of `loss_funcs`, the metrics of `task_metrics[i]` routed to task `i`"
+    if 'loss_func' in kwargs:
+        raise TypeError(f"The learner's loss is a CombinedLoss of one loss per task ({', '.join(map(str, names))}): give them as "
+                        "`loss_funcs=[...]` (one per task, `None` for the default) or `loss_funcs={task: loss}`, not `loss_func=`")
     lf = CombinedLoss(*loss_funcs, weight=weight, names=names, missing=missing)
     ms = mtl_metrics(*task_metrics, names=names, missing=missing) if metrics is None else metrics   # `metrics`: as they are
     learn = Learner(dls, model, loss_func=lf, metrics=ms, splitter=splitter, **kwargs)
@@ -224,6 +227,8 @@ def mtl_learner(
     dnames = task_names(dls)
     names = dnames if names is None else list(names)
     if len(names) != len(tls): raise ValueError(f"mtl_learner: {len(names)} names {names} for {len(tls)} targets")
+    if isinstance(kwargs.get('loss_func'), (list, tuple, dict)) and loss_funcs is None:   # fastai's spelling of the per-task losses
+        loss_funcs = kwargs.pop('loss_func')
     loss_funcs, metrics = _per_task(loss_funcs, names, 'loss_funcs'), _per_task(metrics, names, 'metrics')
     heads, y_range = _per_task(heads, names, 'heads'), _per_task(y_range, names, 'y_range')
     specs = []

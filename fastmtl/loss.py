@@ -78,7 +78,7 @@ class CombinedLoss:
         if weight is not None and any(r.weight != 1.0 for r in self.routings):
             raise ValueError("CombinedLoss: give the weights either in `weight=` or in each `LossRouting`, not both")
         self.weight = [r.weight for r in self.routings] if weight is None else weight
-        self.missing = missing if is_listy(missing) else [missing]*n
+        self.missing = self._by_task(missing, 'missing', -1) if isinstance(missing, dict) else missing if is_listy(missing) else [missing]*n
         if len(self.missing) != n: raise ValueError(f"CombinedLoss has {n} losses but {len(self.missing)} `missing` values")
         if nonfinite not in ('raise', 'skip'): raise ValueError(f"`nonfinite` must be 'raise' or 'skip', got {nonfinite!r}")
         self.nonfinite, self._reduction, self.last_values, self.last_losses = nonfinite, 'mean', None, None
@@ -108,11 +108,17 @@ class CombinedLoss:
         warnings.warn("`CombinedLoss.task_losses` is now `last_values`", FutureWarning)
         return self.last_values
 
+    def _by_task(self, d:dict, what:str, default) -> list:
+        "A per-task list from a dict {task name: value}; tasks it leaves out get `default`"
+        bad = [k for k in d if k not in self.names]
+        if bad: raise ValueError(f"CombinedLoss: `{what}` names unknown task(s) {bad}; the tasks are {self.names}")
+        return [d.get(n, default) for n in self.names]
+
     @property
     def weight(self): return self._weight
     @weight.setter
     def weight(self, w):
-        w = w.detach().cpu().tolist() if isinstance(w, Tensor) else list(w)
+        w = w.detach().cpu().tolist() if isinstance(w, Tensor) else self._by_task(w, 'weight', 1.0) if isinstance(w, dict) else list(w)
         if len(w) != len(self.routings):
             raise ValueError(f"CombinedLoss has {len(self.routings)} losses ({', '.join(self.names)}) but {len(w)} weights: {w}")
         for i,x in enumerate(w):
