@@ -48,6 +48,10 @@ def check_head_sizes(
     vocabs:list,            # Each target's vocab, or `None` (`task_vocabs(dls)`)
 ):
     "Raise if an output that a loss routes to a target with a vocab does not have one value per class"
+    if not is_listy(preds) and loss_func.n_out > 1:   # else the first task's width check would speak of classes, not of outputs
+        raise TypeError(f"The model returned one tensor of shape {tuple(preds.shape)}, but the CombinedLoss has {len(loss_func.names)} tasks "
+                        f"({', '.join(map(str, loss_func.names))}) reading {loss_func.n_out} outputs: return a tuple with one output per task "
+                        f"(e.g. a `MultiHeadModel`); one tensor cannot be two tasks' outputs")
     preds = preds if is_listy(preds) else (preds,)
     for i, r in enumerate(loss_func.routings):
         v = vocabs[r.target_idx] if r.target_idx < len(vocabs) else None
