@@ -13,7 +13,8 @@ from .tasks import task_vocabs, vocab_str
 from .parallel import sum_ranks, n_real, unpadded_losses
 
 # %% auto #0
-__all__ = ['AvgTaskLoss', 'check_head_sizes', 'TaskLossColumns', 'final_metrics', 'CompactProgress', 'task_summary']
+__all__ = ['AvgTaskLoss', 'check_head_sizes', 'check_task_names', 'TaskLossColumns', 'final_metrics', 'CompactProgress',
+           'task_summary']
 
 # %% ../nbs/01b_callbacks.ipynb #eaae8a67
 class AvgTaskLoss(Metric):
@@ -61,6 +62,26 @@ def check_head_sizes(
             raise ValueError(f"{loss_func._who(i)}: the model gives {width} values per item but the target has {len(v)} "
                              f"classes {vocab_str(v)}; make head {r.pred_idx} output {len(v)} (e.g. `n_outs` from `dls.vocab`)")
 
+# %% ../nbs/01b_callbacks.ipynb #bfc6c547
+def check_task_names(
+    loss_func:CombinedLoss, # The loss, whose `names` and routings say which output and target each task reads
+    metrics,                # The learner's metrics; those of `mtl_metrics(..., names=...)` carry their task's name
+):
+    "Raise if a metric named after a task reads another output or target than the loss's task of that name"
+    named = {n: r for n, r in zip(loss_func.names, loss_func.routings)}
+    default = [f't{i}' for i in range(len(loss_func.names))]
+    for m in L(metrics):
+        task = getattr(m, 'task', None)
+        if task is None: continue
+        r = named.get(task)
+        if r is None and list(loss_func.names) == default: continue   # the loss names no task: nothing to disagree with
+        if r is None or (r.pred_idx, r.target_idx) != (m.pred_idx, m.target_idx):
+            ms = {getattr(x, 'task', None): None for x in L(metrics) if getattr(x, 'task', None) is not None}
+            raise ValueError(f"The metric {m.name!r} is for task {task!r}, reading output {m.pred_idx} and target {m.target_idx}, but "
+                             + (f"the loss's task {task!r} reads output {r.pred_idx} and target {r.target_idx}" if r else f"the loss has no task {task!r}")
+                             + f": the loss names the tasks {list(loss_func.names)}, the metrics {list(ms)}. Give `mtl_metrics` the loss's "
+                               "names, in the same order")
+
 # %% ../nbs/01b_callbacks.ipynb #1970bdc7
 class TaskLossColumns(Callback):
     "Per-task loss columns in the progress table and `Recorder`, and a check that every task loss stays finite"
@@ -73,6 +94,7 @@ class TaskLossColumns(Callback):
         # `validate` and `get_preds` also send `before_fit`, holding `learn.lock`: they return fastai's usual
         # `[valid_loss, *metrics]`, so the columns are added only for a real fit
         if not self.active or self.learn.lock.locked(): return
+        check_task_names(self.loss_func, self.learn.metrics)
         names, rec = self.loss_func.names, self.learn.recorder
         if rec.train_metrics: cols = [AvgTaskLoss(i, f'{n}_loss') for i,n in enumerate(names)]   # the Recorder adds train_/valid_
         else:

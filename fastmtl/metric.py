@@ -100,6 +100,7 @@ def mtl_metrics(
     missing=-1,             # Label value of an item to skip (NaN too, in a float target), or one per task; `None`: only NaNs
 ) -> L:
     "Route the metrics in list `i` to output `i` and target `i`; columns are named `<task>_<metric>`, always unique"
+    given = names is not None   # named tasks: a fit checks them against the loss's (`check_task_names`)
     names = [f't{i}' for i in range(len(per_task))] if names is None else list(names)
     if len(names) != len(per_task): raise ValueError(f"mtl_metrics got {len(per_task)} lists of metrics but {len(names)} names: {names}")
     missing = missing if is_listy(missing) else [missing]*len(per_task)
@@ -110,6 +111,6 @@ def mtl_metrics(
             base = f"{task}_{_metric_name(rm.metric)}"
             name, k = base, 2
             while name in seen: name, k = f"{base}_{k}", k+1
-            seen.add(name); rm.name = name
+            seen.add(name); rm.name, rm.task = name, (task if given else None)
             res.append(rm)
     return res
