@@ -227,7 +227,7 @@ class DynamicWeightAverage(TaskWeighting):
 
 # %% ../nbs/10_weighting.ipynb #64bb7ecc
 class RandomLossWeighting(TaskWeighting):
-    "New random weights at every step: K·softmax(z), z ~ N(0, I) (Lin et al. 2021)"
+    "New random weights at every step: K·softmax(z), z ~ N(0, I): Lin et al. (2021)'s softmax(z), scaled to sum to K like equal weights"
     min_tasks, sync = 2, 'weights'   # the same draw on every data-parallel rank: rank 0's
     def task_weights(self, losses): return self.n * F.softmax(torch.randn(self.n), dim=0)
 
