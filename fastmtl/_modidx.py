@@ -486,6 +486,8 @@ d = { 'settings': { 'branch': 'main',
                                    'fastmtl.weighting._as_aggregator': ('weighting.html#_as_aggregator', 'fastmtl/weighting.py'),
                                    'fastmtl.weighting._check_part': ('weighting.html#_check_part', 'fastmtl/weighting.py'),
                                    'fastmtl.weighting._ga_factor': ('weighting.html#_ga_factor', 'fastmtl/weighting.py'),
+                                   'fastmtl.weighting._is_known': ('weighting.html#_is_known', 'fastmtl/weighting.py'),
                                    'fastmtl.weighting._is_regression': ('weighting.html#_is_regression', 'fastmtl/weighting.py'),
+                                   'fastmtl.weighting._loss_name': ('weighting.html#_loss_name', 'fastmtl/weighting.py'),
                                    'fastmtl.weighting._mp_scale': ('weighting.html#_mp_scale', 'fastmtl/weighting.py'),
                                    'fastmtl.weighting._shared_body': ('weighting.html#_shared_body', 'fastmtl/weighting.py')}}}

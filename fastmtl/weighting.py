@@ -149,10 +149,15 @@ def plot_task_weights(self:Learner, **kwargs):
 # %% ../nbs/10_weighting.ipynb #ffe4d69e
 _REGRESSION = ('MSE', 'L1', 'Huber', 'SmoothL1')
 
+_CLASSIFICATION = ('CrossEntropy', 'BCE', 'NLL', 'Focal', 'LabelSmoothing', 'BinaryCrossEntropy')
+
+def _loss_name(f) -> str: return type(getattr(f, 'func', f)).__name__ if isinstance(f, BaseLoss) else getattr(f, '__name__', type(f).__name__)
 def _is_regression(f) -> bool:
     "Whether the loss function `f` is a regression loss (by its class or function name)"
-    name = type(getattr(f, 'func', f)).__name__ if isinstance(f, BaseLoss) else getattr(f, '__name__', type(f).__name__)
-    return any(k.lower() in name.lower() for k in _REGRESSION)
+    return any(k.lower() in _loss_name(f).lower() for k in _REGRESSION)
+def _is_known(f) -> bool:
+    "Whether `f`'s name says which kind of task it is for (a regression or a classification loss)"
+    return _is_regression(f) or any(k.lower() in _loss_name(f).lower() for k in _CLASSIFICATION)
 
 class UncertaintyWeighting(TaskWeighting):
     "Learn one log-variance per task and weigh the task losses with it (Kendall et al. 2018)"
@@ -190,7 +195,14 @@ class UncertaintyWeighting(TaskWeighting):
         "Each task's current weight $c_i e^{-s_i}$"
         return self.coefs() * torch.exp(-self.log_vars.detach().float().cpu())
 
-    def setup(self): self.coefs()   # checks `regression=`
+    def setup(self):
+        self.coefs()   # checks `regression=`
+        if self.regression is None:   # the kinds read from the losses' names: say where a name tells nothing
+            lf = self.learn.loss_func
+            unknown = [f"'{n}' ({_loss_name(f)})" for n, f in zip(lf.names, lf.loss_funcs) if not _is_known(f)]
+            if unknown: warnings.warn(f"UncertaintyWeighting: the loss of task(s) {', '.join(unknown)} is not a known regression or "
+                                      f"classification loss, so it is weighted as a classification task (c=1); if it is a regression "
+                                      f"task, say so with regression=[...] (one bool per task: {lf.names})")
     def before_fit(self):
         if isinstance(self.learn.loss_func, CombinedLoss) and self._attach() and getattr(self.learn, 'opt', None) is not None \
            and not self.learn.lock.locked():
