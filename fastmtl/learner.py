@@ -14,7 +14,7 @@ __all__ = ['MultiTaskInterpretation', 'learner_from_tasks', 'mtl_learner']
 
 # %% ../nbs/03_learner.ipynb #4fb7940c
 from .loss import CombinedLoss, label_mask
-from .tasks import task_vocabs, task_names
+from .tasks import task_vocabs, task_names, per_task
 
 class MultiTaskInterpretation:
     "Per-task classification reports, confusion matrices and top losses of a multi-task `Learner`"
@@ -137,16 +137,6 @@ from fastai.vision.learner import model_meta
 import sklearn.metrics as skm
 from fastai.metrics import ActivationType, skm_to_fastai
 
-def _per_task(v, names, what):
-    "A dict {task: value} from a dict or a list with one entry per task"
-    if v is None: return {}
-    if isinstance(v, dict):
-        bad = set(v) - set(names)
-        if bad: raise ValueError(f"{what}: unknown task(s) {sorted(bad)}; the tasks are {names}")
-        return v
-    if len(v) != len(names): raise ValueError(f"{what} has {len(v)} entries but there are {len(names)} tasks {names}")
-    return {n: o for n, o in zip(names, v) if o is not None}
-
 def _f1_samples(thresh:float) -> AccumMetric:
     "Each item's F1 between its predicted and true label sets, averaged over the items: `F1ScoreMulti(average='samples')`, 0 for an empty prediction"
     return skm_to_fastai(skm.f1_score, thresh=thresh, activation=ActivationType.Sigmoid, flatten=False, average='samples', zero_division=0)
@@ -229,8 +219,8 @@ def mtl_learner(
     if len(names) != len(tls): raise ValueError(f"mtl_learner: {len(names)} names {names} for {len(tls)} targets")
     if isinstance(kwargs.get('loss_func'), (list, tuple, dict)) and loss_funcs is None:   # fastai's spelling of the per-task losses
         loss_funcs = kwargs.pop('loss_func')
-    loss_funcs, metrics = _per_task(loss_funcs, names, 'loss_funcs'), _per_task(metrics, names, 'metrics')
-    heads, y_range = _per_task(heads, names, 'heads'), _per_task(y_range, names, 'y_range')
+    loss_funcs, metrics = per_task(loss_funcs, names, 'loss_funcs'), per_task(metrics, names, 'metrics')
+    heads, y_range = per_task(heads, names, 'heads'), per_task(y_range, names, 'y_range')
     specs = []
     for n, tl, t in zip(names, tls, yb):
         try: specs.append(_task_spec(n, tl, t, thresh, regression_loss))

@@ -8,6 +8,7 @@ Docs: https://fastmtl.github.io/fastmtl/loss.html.md"""
 from __future__ import annotations
 import inspect, math, warnings
 from fastai.basics import *
+from .tasks import per_task
 
 # %% auto #0
 __all__ = ['LossRouting', 'label_mask', 'CombinedLoss', 'is_multitask']
@@ -110,8 +111,7 @@ class CombinedLoss:
 
     def _by_task(self, d:dict, what:str, default) -> list:
         "A per-task list from a dict {task name: value}; tasks it leaves out get `default`"
-        bad = [k for k in d if k not in self.names]
-        if bad: raise ValueError(f"CombinedLoss: `{what}` names unknown task(s) {bad}; the tasks are {self.names}")
+        d = per_task(d, self.names, what)
         return [d.get(n, default) for n in self.names]
 
     @property

@@ -11,7 +11,7 @@ from fastcore.foundation import L
 from fastai.data.transforms import ColReader
 
 # %% auto #0
-__all__ = ['task_vocabs', 'task_names', 'vocab_str']
+__all__ = ['task_vocabs', 'task_names', 'vocab_str', 'per_task']
 
 # %% ../nbs/00b_tasks.ipynb #b120a404
 def _target_tls(dls):
@@ -42,3 +42,18 @@ def vocab_str(
 ) -> list:
     "A vocab for an error message: its first 10 labels as strings"
     return [str(o) for o in v] if len(v) <= 10 else [*map(str, list(v)[:10]), '...']
+
+# %% ../nbs/00b_tasks.ipynb #d687f56d
+def per_task(
+    v,            # A dict {task name: value}, a list with one entry (or `None`) per task, or `None`
+    names:list,   # The task names
+    what:str,     # The argument's name, for the errors
+) -> dict:
+    "A dict {task: value} from a dict by task name or a list by position (`None` entries left out)"
+    if v is None: return {}
+    if isinstance(v, dict):
+        bad = [k for k in v if k not in names]
+        if bad: raise ValueError(f"`{what}` names unknown task(s) {bad}; the tasks are {list(names)}")
+        return dict(v)
+    if len(v) != len(names): raise ValueError(f"{what} has {len(v)} entries but there are {len(names)} tasks {list(names)}")
+    return {n: o for n, o in zip(names, v) if o is not None}

@@ -149,15 +149,19 @@ def plot_task_weights(self:Learner, **kwargs):
 # %% ../nbs/10_weighting.ipynb #ffe4d69e
 _REGRESSION = ('MSE', 'L1', 'Huber', 'SmoothL1')
 
-_CLASSIFICATION = ('CrossEntropy', 'BCE', 'NLL', 'Focal', 'LabelSmoothing', 'BinaryCrossEntropy')
+_CLASSIFICATION = ('CrossEntropy', 'BCE', 'NLL', 'Focal', 'LabelSmoothing')
 
 def _loss_name(f) -> str: return type(getattr(f, 'func', f)).__name__ if isinstance(f, BaseLoss) else getattr(f, '__name__', type(f).__name__)
+def _name_has(f, keys) -> bool:
+    "Whether `f`'s class or function name contains one of `keys`, case and underscores aside (`F.cross_entropy` ~ 'CrossEntropy')"
+    name = _loss_name(f).lower().replace('_', '')
+    return any(k.lower() in name for k in keys)
 def _is_regression(f) -> bool:
     "Whether the loss function `f` is a regression loss (by its class or function name)"
-    return any(k.lower() in _loss_name(f).lower() for k in _REGRESSION)
+    return _name_has(f, _REGRESSION)
 def _is_known(f) -> bool:
     "Whether `f`'s name says which kind of task it is for (a regression or a classification loss)"
-    return _is_regression(f) or any(k.lower() in _loss_name(f).lower() for k in _CLASSIFICATION)
+    return _name_has(f, _REGRESSION + _CLASSIFICATION)
 
 class UncertaintyWeighting(TaskWeighting):
     "Learn one log-variance per task and weigh the task losses with it (Kendall et al. 2018)"
