@@ -1,8 +1,19 @@
-"The wheel holds the package, its metadata and the demo command"
+"The wheel holds the package, its metadata and the demo command; every module imports on its own"
 import subprocess, sys, zipfile
 from pathlib import Path
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# every module of fastmtl/ but __init__ and _modidx (nbdev's index), written out: a new module fails `test_every_module_listed`
+# until it is added here, and so gets the wheel and import checks below
+MODULES = ['parallel', 'tasks', 'fastai_fixes', 'loss', 'metric', 'baselines', 'callbacks', 'models', 'learner', 'data',
+           'datasets', 'dense', 'weighting', 'tune', 'training', 'demo', 'all']
+
+def test_every_module_listed():
+    "MODULES is exactly the modules in fastmtl/"
+    found = sorted(p.stem for p in (ROOT/'fastmtl').glob('*.py') if p.stem not in ('__init__', '_modidx'))
+    assert found == sorted(MODULES), f"in fastmtl/ but not in MODULES: {sorted(set(found) - set(MODULES))}; " \
+                                     f"in MODULES but not in fastmtl/: {sorted(set(MODULES) - set(found))}"
 
 def test_wheel(tmp_path):
     res = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '-q', '-w', str(tmp_path), str(ROOT)],
@@ -11,15 +22,14 @@ def test_wheel(tmp_path):
     whl, = tmp_path.glob('fastmtl-*.whl')
     z = zipfile.ZipFile(whl)
     names = z.namelist()
-    for mod in ['__init__', '_modidx', 'parallel', 'tasks', 'fastai_fixes', 'loss', 'metric', 'baselines', 'callbacks', 'models', 'learner', 'data', 'datasets', 'weighting', 'demo', 'all']:
-        assert f'fastmtl/{mod}.py' in names, mod
+    # the wheel's modules are exactly the source tree's: none missing, none stale (e.g. from an old build/ folder)
+    assert sorted(n for n in names if n.startswith('fastmtl/') and n.endswith('.py')) == \
+           sorted(f'fastmtl/{mod}.py' for mod in ['__init__', '_modidx', *MODULES])
     meta = z.read(next(n for n in names if n.endswith('METADATA'))).decode()
     assert 'Requires-Dist: fastai>=2.8' in meta and 'License-Expression: Apache-2.0' in meta and 'Requires-Python: >=3.10' in meta
+    assert 'Requires-Dist: optuna>=3' in meta   # fastmtl.tune imports optuna when tune_loss_weights runs: a dependency, not an extra
     ep = z.read(next(n for n in names if n.endswith('entry_points.txt'))).decode()
     assert 'fastmtl-demo = fastmtl.demo:main' in ep
-
-import pytest
-MODULES = ['loss', 'metric', 'baselines', 'callbacks', 'models', 'learner', 'data', 'datasets', 'weighting', 'demo', 'all']
 
 @pytest.mark.parametrize('mod', MODULES)
 def test_import_first(mod):
