@@ -10,7 +10,7 @@ from fastai.vision.all import *
 from PIL import UnidentifiedImageError
 
 # %% auto #0
-__all__ = ['ImageTuple', 'FrameSizeCheck', 'SampleFrames', 'ImageTupleBlock']
+__all__ = ['ImageTuple', 'FrameSizeCheck', 'SampleFrames', 'UniformFrames', 'ImageTupleBlock']
 
 # %% ../nbs/06_data.ipynb #987d2e92
 class ImageTuple(fastuple):
@@ -25,8 +25,33 @@ class ImageTuple(fastuple):
             if isinstance(fn, (str, Path)) and not Path(fn).exists(): raise FileNotFoundError(f"Frame file not found: {fn}")
             try: frames.append(PILImage.create(fn))
             except (UnidentifiedImageError, OSError, SyntaxError) as e:
-                raise ValueError(f"Cannot read frame {fn}: {e}") from None
-        return cls(tuple(frames))
+                raise ValueError(f"Cannot read frame {fn}: {e.__cause__ or e}") from None   # PIL's words, without the path twice
+        res = cls(tuple(frames))
+        res.fns = [Path(f) if isinstance(f, (str, Path)) else None for f in fns]   # kept through the transforms (`set_meta`), for messages
+        return res
+
+    def set_meta(self, x, as_copy=False):
+        "Keep `x`'s frame files when a transform makes a new clip from `x` (fastai's `retain_type` calls this)"
+        if hasattr(x, 'fns') and len(x.fns) == len(self): self.fns = x.fns
+
+    @property
+    def name(self) -> str:
+        "The clip's first frame file (or '?' for frames not read from files), to name the clip in messages"
+        f = (getattr(self, 'fns', None) or [None])[0]
+        return str(f) if f is not None else '?'
+
+    @staticmethod
+    def check_collate(clips):
+        "Called by fastmtl's collation with a batch's clips: refuse clips of different lengths, which fastai's `fa_collate` would cut to the shortest"
+        lens = [len(c) for c in clips]
+        if len(set(lens)) < 2: return
+        ex = {}
+        for c, n in zip(clips, lens): ex.setdefault(n, c.name if isinstance(c, ImageTuple) else '?')
+        said = ', '.join(f'{n} frames (e.g. the clip starting {f})' for n, f in sorted(ex.items()))
+        raise ValueError(f"A batch holds clips of different lengths: {said}. Collating them would cut every clip to the "
+                         f"shortest, {min(lens)} frames, and drop the other frames. Give every clip the same number of frames: "
+                         f"`ImageTupleBlock(n_frames={min(lens)})` samples each clip's frames uniformly (repeating frames of "
+                         f"shorter clips), or make the clips equal before building the `DataBlock`")
 
     @property
     def size(self):
@@ -83,11 +108,34 @@ class SampleFrames(ItemTransform):
         idx = sorted(random.sample(range(len(x)), self.n))
         return ImageTuple(tuple(x[i] for i in idx)) if isinstance(x, ImageTuple) else [x[i] for i in idx]
 
+class UniformFrames(ItemTransform):
+    "Make each clip `n` frames spread evenly over it (first and last included; a shorter clip repeats frames), in every split"
+    order = 0
+    def __init__(
+        self,
+        n:int, # Frames of every clip
+        split_idx:int|None=None, # 1: the validation set and predictions only (the training clips get `SampleFrames`); None: every split
+    ):
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1: raise ValueError(f"UniformFrames: n must be a whole number >= 1, got {n!r}")
+        self.n, self.split_idx = n, split_idx
+    def encodes(self, o):
+        if isinstance(o, (str, Path)): o = [o]
+        if any(isinstance(x, ImageTuple) for x in o): return tuple(self._pick(x) if isinstance(x, ImageTuple) else x for x in o)
+        return self._pick(list(o))
+    def _pick(self, x):
+        idx = np.linspace(0, len(x) - 1, self.n).round().astype(int)   # as pytorchvideo's UniformTemporalSubsample
+        return ImageTuple(tuple(x[i] for i in idx)) if isinstance(x, ImageTuple) else [x[i] for i in idx]
+
 def ImageTupleBlock(
-    train_frames:int|None=None, # Random frames (`SampleFrames`) per training clip, redrawn at each load; `None`: every frame
+    train_frames:int|None=None, # Random frames (`SampleFrames`) per training clip, redrawn at each load; `None`: every frame (or `n_frames`)
+    n_frames:int|None=None, # Frames of every clip, spread evenly over it (`UniformFrames`): clips of any length batch together; with `train_frames`, the validation and prediction clips only
 ):
-    "A `TransformBlock` for clips: a list of frame files → `ImageTuple` → float tensors; `train_frames` random frames per training clip"
+    "A `TransformBlock` for clips: a list of frame files → `ImageTuple` → float tensors; `train_frames` random frames per training clip, `n_frames` evenly spread frames per clip"
+    for a, v in (('train_frames', train_frames), ('n_frames', n_frames)):
+        if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+            raise ValueError(f"ImageTupleBlock: {a} must be a whole number >= 1 or None, got {v!r}")
     sample = [SampleFrames(train_frames)] if train_frames else []
+    if n_frames: sample.append(UniformFrames(n_frames, split_idx=1 if train_frames else None))
     return TransformBlock(type_tfms=sample + [ImageTuple.create], item_tfms=FrameSizeCheck(), batch_tfms=IntToFloatTensor)
 
 # %% ../nbs/06_data.ipynb #f1ce4b34

@@ -19,7 +19,7 @@ from .callbacks import TaskLossColumns
 from .training import train_state, load_train_state
 
 # %% auto #0
-__all__ = []
+__all__ = ['cpu_native_precision']
 
 # %% ../nbs/00c_fastai_fixes.ipynb #8790c566
 def _fastai_own(cls, name):
@@ -83,12 +83,60 @@ def _call_one(self:Learner, event_name):
     _fastai_call_one(self, event_name)
 Learner._call_one._fastai = _fastai_call_one
 
+# %% ../nbs/00c_fastai_fixes.ipynb #e38b2ec1
+import fastai.data.load
+_fastai_fa_collate = fastai.data.load.fa_collate
+
+def _fa_collate(t):
+    "fastai's `fa_collate`, after the `check_collate` of the batch's item type when it has one (`ImageTuple`: equal lengths)"
+    check = getattr(type(t[0]), 'check_collate', None) if len(t) else None
+    if check is not None: check(t)
+    return _fastai_fa_collate(t)
+_fa_collate._fastai = _fastai_fa_collate
+fastai.data.load.fa_collate = _fa_collate   # fastai's DataLoader and fa_collate's own recursion look it up in that module
+
+# %% ../nbs/00c_fastai_fixes.ipynb #3abad59e
+import fastai.vision.core
+_fastai_load_image = fastai.vision.core.load_image
+
+def _load_image(fn, mode=None):
+    "fastai's `load_image`; an error reading a file names the file"
+    try: return _fastai_load_image(fn, mode=mode)
+    except (OSError, SyntaxError, ValueError) as e:
+        if not isinstance(fn, (str, Path)) or str(fn) in str(e): raise
+        raise type(e)(f"Cannot read image file {fn}: {e}") from e
+_load_image._fastai = _fastai_load_image
+fastai.vision.core.load_image = _load_image   # `PILBase.create` (images, masks) looks it up in that module
+
 # %% ../nbs/00c_fastai_fixes.ipynb #3da10f69
 def _device_type(learn) -> str:
     "The device type ('cuda', 'cpu', 'mps'…) of the learner's model, else of its `DataLoaders`"
     p = next(learn.model.parameters(), None)
     if p is not None: return p.device.type
     return torch.device(getattr(learn.dls, 'device', None) or 'cpu').type
+
+def _cpu_flags() -> set:
+    try: return set(next(l for l in open('/proc/cpuinfo') if l.startswith('flags')).split(':', 1)[1].split())
+    except (OSError, StopIteration): return set()   # not Linux: only PyTorch's own checks
+
+def cpu_native_precision() -> dict:
+    "Whether this CPU has instructions for bfloat16 (AVX-512 BF16 or AMX) and float16 (AVX-512 FP16 or AMX-FP16) arithmetic"
+    has = lambda f: bool(getattr(torch.cpu, f, lambda: False)())
+    return {'bf16': has('_is_avx512_bf16_supported') or has('_is_amx_tile_supported'),
+            'fp16': has('_is_amx_fp16_supported') or 'avx512_fp16' in _cpu_flags()}
+
+# measured by bench/cpu_precision.py (bf16: 20x with AVX2 kernels on an AVX-512 machine, 38x on an AVX2 machine; fp16: 22x, 26x)
+_SLOW_CPU = {'bf16': ('bfloat16', 'AVX-512 BF16 or AMX', 'to_bf16()', '20-38'), 'fp16': ('float16', 'AVX-512 FP16 or AMX-FP16', 'to_fp16()', '22-26')}
+_warned_cpu = set()
+
+def _warn_slow_cpu_precision(kind:str):
+    "Warn once per process that `kind` ('bf16'/'fp16') autocast on this CPU, which lacks its instructions, is slow"
+    if kind in _warned_cpu or cpu_native_precision()[kind]: return
+    _warned_cpu.add(kind)
+    name, isa, call, x = _SLOW_CPU[kind]
+    warnings.warn(f"Mixed precision ({call}) on a CPU without {isa} instructions: {name} is emulated, and a ResNet-18 training "
+                  f"step measured {x}x slower than float32 on such a CPU (bench/cpu_precision.py). Train in float32 on this "
+                  f"machine (leave out `{call}`), or use a GPU or a CPU with {isa}.", UserWarning, stacklevel=2)
 
 _fastai_mp_before_fit = _fastai_own(MixedPrecision, 'before_fit')
 
@@ -102,6 +150,7 @@ def before_fit(self:MixedPrecision):
         dtype = torch.bfloat16
     elif self.amp_mode == AMPMode.FP16: dtype = torch.float16
     else: raise ValueError(f"Unrecognized precision: {self.amp_mode}")
+    if dev == 'cpu': _warn_slow_cpu_precision('bf16' if dtype == torch.bfloat16 else 'fp16')
     self.kwargs['enabled'] = dtype == torch.float16   # no loss scaling for bfloat16: it has float32's range
     self.autocast, self.learn.scaler, self.scales = autocast(dev, dtype=dtype), GradScaler(dev, **self.kwargs), L()
 MixedPrecision.before_fit._fastai = _fastai_mp_before_fit
