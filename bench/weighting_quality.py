@@ -12,6 +12,7 @@ exceeds the sum of the two standard deviations.
 
 Writes the table to stdout and every number to `bench/weighting_quality.json` (read by the weighting tutorial).
 Usage: python bench/weighting_quality.py [--n 3000] [--epochs 13] [--lr 8e-3] [--seeds 0 1 2] [--only NAME ...] [--out FILE]
+       [--merge: re-run only the --only strategies, keeping the baselines and other rows of --out]
 """
 import argparse, json, random, time, warnings
 from pathlib import Path
@@ -38,6 +39,7 @@ def main():
     p.add_argument('--epochs', type=int, default=13); p.add_argument('--lr', type=float, default=8e-3)
     p.add_argument('--bs', type=int, default=64); p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--only', nargs='+', default=None)
+    p.add_argument('--merge', action='store_true', help="keep --out's baselines and other strategies; run and replace --only's")
     p.add_argument('--out', default=str(Path(__file__).parent/'weighting_quality.json'))
     a = p.parse_args()
     warnings.filterwarnings('ignore')
@@ -46,13 +48,19 @@ def main():
     def fit(learn):
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(a.epochs, a.lr)
     t0 = time.perf_counter()
-    bases = [single_task_baselines(make, fit, seed=s) for s in a.seeds]   # one learner per task and seed
-    bases = [{k: b[k] for k in KEYS} for b in bases]
+    old = json.loads(Path(a.out).read_text()) if a.merge else None
+    if old is not None:   # the same settings, or the merged table would mix two experiments
+        same = dict(n=a.n, epochs=a.epochs, lr=a.lr, bs=a.bs, seeds=a.seeds)
+        if {k: old['settings'][k] for k in same} != same: raise SystemExit(f"--merge: {a.out} has settings {old['settings']}, not {same}")
+        bases, trivial = old['single_task']['runs'], old['trivial']
+    else:
+        bases = [single_task_baselines(make, fit, seed=s) for s in a.seeds]   # one learner per task and seed
+        bases = [{k: b[k] for k in KEYS} for b in bases]
+        trivial = {k: v for k, v in trivial_baselines(make()).items() if k in KEYS}
     base = pd.DataFrame(bases).mean().to_dict()
     base_sd = pd.DataFrame(bases).std(ddof=0).to_dict()
     print(f"single-task baselines ({time.perf_counter() - t0:.0f} s): " + ", ".join(f"{k} {v:.3f}" for k, v in base.items()), flush=True)
-    trivial = {k: v for k, v in trivial_baselines(make()).items() if k in KEYS}
-    rows = {}
+    rows = dict(old['strategies']) if old is not None else {}
     for name in (a.only or STRATEGIES):
         runs, secs = [], []
         for s in a.seeds:

@@ -8,9 +8,12 @@ Docs: https://fastmtl.github.io/fastmtl/weighting.html.md"""
 from __future__ import annotations
 from copy import deepcopy
 from fastai.basics import *
+from contextlib import contextmanager
 from fastai.callback.training import GradientAccumulation
+from fastai.callback.fp16 import MixedPrecision
 from .loss import CombinedLoss
 from .parallel import world_size, rank_mean, from_rank0
+from .tasks import per_task
 
 # %% auto #0
 __all__ = ['TaskWeight', 'TaskWeighting', 'UncertaintyWeighting', 'DynamicWeightAverage', 'RandomLossWeighting',
@@ -39,6 +42,12 @@ def _ga_factor(learn) -> float:
 
 
 # %% ../nbs/10_weighting.ipynb #4db2ddb7
+def _check_hp(who:str, **kw):
+    "Raise unless each keyword's value is a finite number in its range: `name=(value, low, low_included)`"
+    for n, (v, lo, incl) in kw.items():
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and (v >= lo if incl else v > lo)
+        if not ok: raise ValueError(f"{who}: `{n}` must be a number {'>=' if incl else '>'} {lo}, got {v!r}")
+
 class TaskWeighting(Callback):
     "Base class: combine the task losses of a `CombinedLoss` while training, and record each task's weight per epoch"
     order = Recorder.order - 1   # its weight columns must exist before the Recorder reads the metric names
@@ -104,6 +113,12 @@ class TaskWeighting(Callback):
         self.end_epoch()
     def end_epoch(self): "Update the strategy's state at the end of a training epoch"
 
+    def after_cancel_step(self): self._cancelled = True   # e.g. fp16's loss scaler skipped the step (inf/NaN gradients)
+    def _stepped(self) -> bool:
+        "In `after_step`: whether the optimizer really stepped (fastai calls `after_step` after a cancelled step too); resets"
+        done, self._cancelled = not getattr(self, '_cancelled', False), False
+        return done
+
     def after_fit(self): self.learn.metrics = L(m for m in self.learn.metrics if not isinstance(m, TaskWeight))
 
     _state = ()   # a subclass's own state that a resumed run needs, beyond `history`
@@ -168,7 +183,7 @@ class UncertaintyWeighting(TaskWeighting):
     _state = ('_pending_init', '_first_losses')
     def __init__(
         self,
-        regression:list|None=None, # One bool per task, True for a regression task (c_i=1/2); `None`: read from the losses' names
+        regression:list|dict|None=None, # The regression tasks (c_i=1/2): their names, one bool per task, or {task: bool}; `None`: read from the losses' names
         init:float|str=0.,         # Initial log-variance s_i of every task, or 'loss': log(2 c_i L_i) of the first training batch
     ):
         "`regression`: which tasks are regression ones (default: read from their losses); `init`: initial log-variance, or 'loss'"
@@ -192,7 +207,18 @@ class UncertaintyWeighting(TaskWeighting):
     def coefs(self) -> Tensor:
         "$c_i$: 1/2 for regression tasks, 1 for the others"
         lf = self.learn.loss_func
-        reg = self.regression if self.regression is not None else [_is_regression(f) for f in lf.loss_funcs]
+        guess = [_is_regression(f) for f in lf.loss_funcs]
+        reg = self.regression
+        if isinstance(reg, (np.ndarray, Tensor)): reg = reg.tolist()
+        if reg is None: reg = guess
+        elif isinstance(reg, dict): d = per_task(reg, lf.names, 'regression'); reg = [bool(d.get(n, g)) for n, g in zip(lf.names, guess)]
+        elif is_listy(reg) and reg and all(isinstance(r, str) for r in reg):   # the regression tasks' names
+            bad = [r for r in reg if r not in lf.names]
+            if bad: raise ValueError(f"UncertaintyWeighting: `regression` names unknown task(s) {bad}; the tasks are {list(lf.names)}")
+            reg = [n in reg for n in lf.names]
+        elif not is_listy(reg) or not all(isinstance(r, bool) for r in reg):
+            raise TypeError(f"UncertaintyWeighting: `regression` must be the regression tasks' names, one bool per task or "
+                            f"{{task: bool}}, got {reg!r}")
         if len(reg) != len(lf.names): raise ValueError(f"regression= has {len(reg)} entries but the loss has {len(lf.names)} tasks {lf.names}")
         return tensor([0.5 if r else 1. for r in reg])
     def weights(self) -> Tensor:
@@ -206,7 +232,7 @@ class UncertaintyWeighting(TaskWeighting):
             unknown = [f"'{n}' ({_loss_name(f)})" for n, f in zip(lf.names, lf.loss_funcs) if not _is_known(f)]
             if unknown: warnings.warn(f"UncertaintyWeighting: the loss of task(s) {', '.join(unknown)} is not a known regression or "
                                       f"classification loss, so it is weighted as a classification task (c=1); if it is a regression "
-                                      f"task, say so with regression=[...] (one bool per task: {lf.names})")
+                                      f"task, list the regression tasks by name: regression=['<task>', ...] (the tasks: {lf.names})")
     def before_fit(self):
         if isinstance(self.learn.loss_func, CombinedLoss) and self._attach() and getattr(self.learn, 'opt', None) is not None \
            and not self.learn.lock.locked():
@@ -230,7 +256,7 @@ class DynamicWeightAverage(TaskWeighting):
     def __init__(
         self,
         temp:float=2., # Temperature T of the softmax over the loss ratios: a higher one gives more even weights
-    ): store_attr('temp')
+    ): _check_hp('DynamicWeightAverage', temp=(temp, 0, False)); store_attr('temp')
     def setup(self): self.w, self.epoch_losses, self._lsum, self._lcount = torch.ones(self.n), [], 0., 0
     def task_weights(self, losses):
         self._lsum, self._lcount = self._lsum + losses.cpu(), self._lcount + 1
@@ -254,7 +280,7 @@ class GeometricLossStrategy(TaskWeighting):
     def __init__(
         self,
         eps:float=1e-8, # Floor of the task losses before their logarithm and division
-    ): store_attr('eps')
+    ): _check_hp('GeometricLossStrategy', eps=(eps, 0, False)); store_attr('eps')
     def task_weights(self, losses):
         l = losses.clamp_min(self.eps)
         return torch.exp(torch.log(l).mean())/(self.n*l)   # G/(K L_i): Σ w_i ∇L_i = ∇G
@@ -276,6 +302,31 @@ def _check_part(mod:nn.Module, model:nn.Module, arg:str):
         raise ValueError(f"`{arg}=` ({type(mod).__name__}) is not a part of the Learner's model ({type(model).__name__}): "
                          f"pass a module of `learn.model` (build the Learner first, then add the callback with `learn.add_cb`)")
 
+def _gradnorm_w(layer, model) -> Tensor:
+    "GradNorm's W: the last trainable weight with 2 or more dimensions (a matrix or kernel, not a bias or norm) of `layer`, or the parameter `layer` names"
+    if isinstance(layer, str):
+        named = dict(model.named_parameters())
+        if layer not in named:
+            near = [n for n in named if n.endswith('weight') and n.rsplit('.', 1)[0] in layer or layer in n][:5]
+            raise ValueError(f"GradNorm: `layer={layer!r}` is not a parameter of the {type(model).__name__}; "
+                             f"give a name from `learn.model.named_parameters()`{', e.g. ' + ', '.join(near) if near else ''}")
+        layer = named[layer]
+    if isinstance(layer, Tensor):
+        if not any(p is layer for p in model.parameters()):
+            raise ValueError(f"GradNorm: `layer=` (a tensor of shape {tuple(layer.shape)}) is not a parameter of the Learner's model "
+                             f"({type(model).__name__}): pass one of `learn.model.parameters()`, or its name")
+        if not layer.requires_grad: raise ValueError(f"GradNorm: the parameter `layer=` (shape {tuple(layer.shape)}) is frozen: unfreeze it")
+        return layer
+    mod = layer if layer is not None else _shared_body(model)
+    _check_part(mod, model, 'layer')
+    ps = [p for p in mod.parameters() if p.requires_grad]
+    if not ps: raise ValueError("GradNorm: the shared layer has no trainable parameter (is the body frozen?): "
+                                "unfreeze it or pass `layer=` a trainable shared module")
+    ws = [p for p in ps if p.dim() >= 2]
+    if not ws: raise ValueError(f"GradNorm: the shared {type(mod).__name__} has no trainable weight matrix or kernel, only "
+                                f"{len(ps)} vector(s) (biases, norms): pass `layer=` a module with a Linear or Conv layer, or a parameter")
+    return ws[-1]
+
 class GradNorm(TaskWeighting):
     "Learn weights that balance the tasks' gradient norms on the last shared layer (Chen et al. 2018)"
     min_tasks, _state = 2, ('w', 'w_opt', 'L0')
@@ -283,15 +334,10 @@ class GradNorm(TaskWeighting):
         self,
         alpha:float=1.5,              # Asymmetry α: how strongly the gradient norms follow the tasks' relative training rates
         lr:float=0.025,               # Learning rate of the Adam optimiser of the weights
-        layer:nn.Module|None=None,    # The shared module whose last trainable parameter is W; `None`: `model.body`
-    ): store_attr('alpha,lr,layer')
+        layer:nn.Module|Tensor|str|None=None, # W: a shared module (its last trainable weight matrix or kernel), a parameter of the model, or its name in `model.named_parameters()`; `None`: `model.body`'s
+    ): _check_hp('GradNorm', alpha=(alpha, 0, True), lr=(lr, 0, False)); store_attr('alpha,lr,layer')
     def setup(self):
-        mod = self.layer if self.layer is not None else _shared_body(get_model(self.learn.model))
-        _check_part(mod, get_model(self.learn.model), 'layer')
-        ps = [p for p in mod.parameters() if p.requires_grad]
-        if not ps: raise ValueError("GradNorm: the shared layer has no trainable parameter (is the body frozen?): "
-                                    "unfreeze it or pass `layer=` a trainable shared module")
-        self.W = ps[-1]
+        self.W = _gradnorm_w(self.layer, get_model(self.learn.model))
         self.w = torch.ones(self.n, requires_grad=True)
         self.w_opt = torch.optim.Adam([self.w], lr=self.lr)
         self.L0 = None
@@ -308,11 +354,18 @@ class GradNorm(TaskWeighting):
         (self.w*norms - target).abs().sum().backward()   # only `w` is in this graph; `after_step` steps it
         return self.w.detach().clone()
     def after_step(self):
-        if not self.training or not hasattr(self, 'w_opt'): return
+        if not self.training or not hasattr(self, 'w_opt') or not self._stepped(): return   # a skipped step: W did not move
         self.w_opt.step()
         with torch.no_grad(): self.w.clamp_(min=1e-6); self.w.mul_(self.n/self.w.sum())
 
 # %% ../nbs/10_weighting.ipynb #8cb8eae0
+@contextmanager
+def _training_autocast(learn):
+    "Inside: the autocast of the learner's running `MixedPrecision` (yields it), or nothing (yields None)"
+    ac = next((getattr(c, 'autocast', None) for c in learn.cbs if isinstance(c, MixedPrecision)), None)
+    if ac is None or not ac._enabled: yield None; return
+    with torch.autocast(ac.device, dtype=ac.fast_dtype): yield ac
+
 class FAMO(TaskWeighting):
     "Fast Adaptive Multitask Optimization: balance the tasks' rates of loss decrease (Liu et al. 2023)"
     min_tasks, _state = 2, ('xi', 'xi_opt', '_prev')
@@ -321,7 +374,7 @@ class FAMO(TaskWeighting):
         lr:float=0.025,      # Learning rate of the Adam optimiser of the task logits ξ
         gamma:float=1e-3,    # Weight decay of that optimiser
         eps:float=1e-8,      # Floor of the task losses before their logarithm and division
-    ): store_attr('lr,gamma,eps')
+    ): _check_hp('FAMO', lr=(lr, 0, False), gamma=(gamma, 0, True), eps=(eps, 0, False)); store_attr('lr,gamma,eps')
     def setup(self):
         self.xi = torch.zeros(self.n, requires_grad=True)
         self.xi_opt = torch.optim.Adam([self.xi], lr=self.lr, weight_decay=self.gamma)
@@ -338,8 +391,9 @@ class FAMO(TaskWeighting):
         moms = [m.momentum for m in bns]
         try:
             for m in bns: m.momentum = 0.
-            with torch.no_grad():
-                lf(self.learn.model(*self.learn.xb), *self.learn.yb)
+            with torch.no_grad(), _training_autocast(self.learn) as ac:   # the precision the step's losses were computed in
+                pred = self.learn.model(*self.learn.xb)
+                lf(to_float(pred) if ac else pred, *self.learn.yb)           # as `MixedPrecision.after_pred`
                 return torch.stack([x.float() for x in lf.last_losses])
         finally:
             for m, mo in zip(bns, moms): m.momentum = mo
@@ -347,6 +401,7 @@ class FAMO(TaskWeighting):
 
     def after_step(self):
         if not self.training or not hasattr(self, 'xi_opt') or not hasattr(self, '_prev'): return
+        if not self._stepped(): return   # the loss scaler skipped the step: the losses did not change, nothing to learn
         new = rank_mean(self._losses_now())
         delta = (torch.log(self._prev.clamp_min(self.eps)) - torch.log(new.clamp_min(self.eps))).cpu()
         self.xi_opt.zero_grad()
