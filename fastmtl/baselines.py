@@ -75,6 +75,8 @@ def single_task_baselines(
     seed:int|None=0,    # Seed set before each learner is built (initial weights, batch order); `None`: not seeded
 ) -> dict:
     "Each task's final metrics when `make_learner()` is trained by `fit(learn)` on that task alone"
+    for a, f in (('make_learner', make_learner), ('fit', fit)):
+        if not callable(f): raise TypeError(f"single_task_baselines: `{a}` must be a function, got {f!r}")
     names, res, k = None, {}, 0
     while names is None or k < len(names):
         if seed is not None: set_seed(seed, reproducible=True)

@@ -158,7 +158,10 @@ class CompactProgress(Callback):
     def __init__(self,
         losses:bool=False,   # show each task's `train_<task>_loss` and `valid_<task>_loss` columns
         weights:bool=False,  # show each task's `<task>_weight` column (a task weighting's)
-    ): store_attr()
+    ):
+        for a, v in (('losses', losses), ('weights', weights)):
+            if not isinstance(v, bool): raise TypeError(f"CompactProgress: `{a}` must be True or False, got {v!r}")
+        store_attr()
 
     def _shown(self, col:str, tasks:list) -> bool:
         if not self.losses and any(col in (f'train_{t}_loss', f'valid_{t}_loss') for t in tasks): return False

@@ -24,6 +24,8 @@ class LossRouting:
         weight:float=1.0,          # Its weight in the `CombinedLoss` sum
     ):
         if not callable(loss_func): raise TypeError(f"LossRouting: `loss_func` must be callable, got {loss_func!r}")
+        if isinstance(loss_func, type) or (inspect.isfunction(loss_func) and loss_func.__module__ == 'fastai.losses' and loss_func.__name__[:1].isupper()):
+            raise TypeError(f"LossRouting: `{loss_func.__name__}` makes a loss: pass `{loss_func.__name__}()`, not `{loss_func.__name__}`")
         target_idx = ifnone(target_idx, pred_idx)
         for n,i in (('pred_idx',pred_idx), ('target_idx',target_idx)):
             if not isinstance(i, int) or isinstance(i, bool) or i < 0:
@@ -75,6 +77,8 @@ class CombinedLoss:
         n = len(self.routings)
         self.names = [f't{i}' for i in range(n)] if names is None else list(names)
         if len(self.names) != n: raise ValueError(f"CombinedLoss has {n} losses but {len(self.names)} names: {self.names}")
+        if not all(isinstance(o, str) for o in self.names):
+            raise TypeError(f"CombinedLoss: task names must be strings (they name the columns), got {self.names}")
         if len(set(self.names)) != n: raise ValueError(f"CombinedLoss: task names must be unique, got {self.names}")
         if weight is not None and any(r.weight != 1.0 for r in self.routings):
             raise ValueError("CombinedLoss: give the weights either in `weight=` or in each `LossRouting`, not both")
@@ -87,7 +91,10 @@ class CombinedLoss:
         self.n_targ = max(r.target_idx for r in self.routings) + 1
         for what, used, m in (('output', {r.pred_idx for r in self.routings}, self.n_out),
                               ('target', {r.target_idx for r in self.routings}, self.n_targ)):
-            if len(used) != m: raise ValueError(f"CombinedLoss: no loss reads {what}(s) {sorted(set(range(m))-used)}")
+            if len(used) != m:
+                top = next(i for i, r in enumerate(self.routings) if (r.pred_idx if what == 'output' else r.target_idx) == m - 1)
+                raise ValueError(f"CombinedLoss: no loss reads {what}(s) {sorted(set(range(m))-used)}: task '{self.names[top]}' reads "
+                                 f"{what} {m - 1}, so there are {m} {what}s, and every one needs a loss (indices count from 0)")
 
     def _who(self, i):
         r = self.routings[i]
@@ -118,6 +125,9 @@ class CombinedLoss:
     def weight(self): return self._weight
     @weight.setter
     def weight(self, w):
+        if isinstance(w, (str, bytes, int, float)) or not (isinstance(w, (Tensor, dict)) or is_listy(w) or isinstance(w, np.ndarray)):
+            raise TypeError(f"CombinedLoss: `weight` must be a list with one number per task ({', '.join(self.names)}) or a dict "
+                            f"{{task: weight}}, got {type(w).__name__} {w!r}")
         w = w.detach().cpu().tolist() if isinstance(w, Tensor) else self._by_task(w, 'weight', 1.0) if isinstance(w, dict) else list(w)
         if len(w) != len(self.routings):
             raise ValueError(f"CombinedLoss has {len(self.routings)} losses ({', '.join(self.names)}) but {len(w)} weights: {w}")

@@ -54,6 +54,8 @@ class RoutedMetric(Metric):
         name:str|None=None,        # Name of the column; `None`: the metric's
         missing:int|None=-1,       # Label value of an item to skip (NaN too, in a float target); `None`: only NaNs
     ):
+        for n, i in (('pred_idx', pred_idx), ('target_idx', ifnone(target_idx, pred_idx))):
+            if not isinstance(i, int) or isinstance(i, bool) or i < 0: raise ValueError(f"RoutedMetric: `{n}` must be an int >= 0, got {i!r}")
         self.metric,self.pred_idx,self.target_idx,self.missing = _as_metric(metric),pred_idx,ifnone(target_idx, pred_idx),missing
         self._name = name
 

@@ -20,7 +20,11 @@ class MultiHeadModel(Module):
         self,
         body:nn.Module,  # The shared body
         heads:list,      # One module per task, each applied to the body's output
-    ): self.body,self.heads = body,nn.ModuleList(heads)
+    ):
+        if not is_listy(heads) or not len(heads): raise ValueError(f"MultiHeadModel needs a list of heads, one module per task, got {heads!r}")
+        bad = [f'{i}: {type(h).__name__}' for i, h in enumerate(heads) if not isinstance(h, nn.Module)]
+        if bad: raise TypeError(f"MultiHeadModel: every head must be an nn.Module, got {', '.join(bad)}")
+        self.body,self.heads = body,nn.ModuleList(heads)
     def forward(self, x):
         f = self.body(x)
         return tuple(h(f) for h in self.heads)
@@ -49,7 +53,10 @@ def hydranet(
 
 def _body_heads(arch, n_outs, pretrained=False, n_in=3, cut=None, **head_kwargs):
     "The body of `arch` (as `vision_learner` cuts it) and one `create_head` per entry of `n_outs`"
-    if not is_listy(n_outs) or not all(isinstance(n, int) and n > 0 for n in n_outs):
+    if isinstance(arch, str) or not callable(arch):
+        raise TypeError(f"arch must be a function or class that builds the network, e.g. `resnet18` (torchvision's, as fastai "
+                        f"exports it), got {arch!r}: fastmtl does not look architectures up by name (timm's included)")
+    if not is_listy(n_outs) or not n_outs or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in n_outs):
         raise ValueError(f"n_outs must be a list with the output width of each head (positive ints), got {n_outs!r}")
     meta = model_meta.get(arch, {'cut': None})
     model = arch(weights=meta['weights'] if pretrained else None) if 'weights' in meta else arch(pretrained=pretrained)
