@@ -104,7 +104,9 @@ def _load_image(fn, mode=None):
     try: return _fastai_load_image(fn, mode=mode)
     except (OSError, SyntaxError, ValueError) as e:
         if not isinstance(fn, (str, Path)) or str(fn) in str(e): raise
-        raise type(e)(f"Cannot read image file {fn}: {e}") from e
+        try: named = type(e)(f"Cannot read image file {fn}: {e}")
+        except Exception: raise e from None   # a type that cannot be made from a message: PIL's error as it is
+        raise named from e
 _load_image._fastai = _fastai_load_image
 fastai.vision.core.load_image = _load_image   # `PILBase.create` (images, masks) looks it up in that module
 

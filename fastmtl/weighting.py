@@ -8,6 +8,7 @@ Docs: https://fastmtl.github.io/fastmtl/weighting.html.md"""
 from __future__ import annotations
 from copy import deepcopy
 from fastai.basics import *
+import difflib
 from contextlib import contextmanager
 from fastai.callback.training import GradientAccumulation
 from fastai.callback.fp16 import MixedPrecision
@@ -307,7 +308,7 @@ def _gradnorm_w(layer, model) -> Tensor:
     if isinstance(layer, str):
         named = dict(model.named_parameters())
         if layer not in named:
-            near = [n for n in named if n.endswith('weight') and n.rsplit('.', 1)[0] in layer or layer in n][:5]
+            near = difflib.get_close_matches(layer, list(named), n=3, cutoff=0.6)
             raise ValueError(f"GradNorm: `layer={layer!r}` is not a parameter of the {type(model).__name__}; "
                              f"give a name from `learn.model.named_parameters()`{', e.g. ' + ', '.join(near) if near else ''}")
         layer = named[layer]
