@@ -22,7 +22,8 @@ from .weighting import *
 from .dense import *
 from .tune import *
 from .training import *
-from . import parallel as _parallel, tasks as _tasks, loss as _loss, metric as _metric, baselines as _baselines, callbacks as _callbacks, models as _models, learner as _learner, data as _data, datasets as _datasets, weighting as _weighting, dense as _dense, tune as _tune, training as _training
+from .tabular import *
+from . import parallel as _parallel, tasks as _tasks, loss as _loss, metric as _metric, baselines as _baselines, callbacks as _callbacks, models as _models, learner as _learner, data as _data, datasets as _datasets, weighting as _weighting, dense as _dense, tune as _tune, training as _training, tabular as _tabular
 
 # %% ../nbs/09_all.ipynb #9274ec4f
-__all__ = [n for m in (_parallel, _tasks, _loss, _metric, _baselines, _callbacks, _models, _learner, _data, _datasets, _weighting, _dense, _tune, _training) for n in m.__all__]
+__all__ = [n for m in (_parallel, _tasks, _loss, _metric, _baselines, _callbacks, _models, _learner, _data, _datasets, _weighting, _dense, _tune, _training, _tabular) for n in m.__all__]

@@ -13,8 +13,8 @@ from PIL import Image
 
 # %% auto #0
 __all__ = ['PHOTOS', 'DISTORTIONS', 'SEVERITY_PARAMS', 'MULTIDIGITS_MAX_ROTATION', 'UTK_GENDERS', 'UTK_RACES', 'SCENE_CLASSES',
-           'fastmtl_home', 'digits', 'distort', 'video_distortion', 'parse_vsquad_name', 'vsquad_clips', 'multidigits',
-           'utkface_df', 'scenes', 'scene_files']
+           'WINE_NAMES', 'fastmtl_home', 'digits', 'distort', 'video_distortion', 'parse_vsquad_name', 'vsquad_clips',
+           'multidigits', 'utkface_df', 'scenes', 'scene_files', 'mmoe_synthetic', 'mmoe_names', 'wine_tasks']
 
 # %% ../nbs/04_datasets.ipynb #b8922eeb
 def fastmtl_home() -> Path:
@@ -647,3 +647,102 @@ def scene_files(
     df.attrs['layout'] = layout
     if (path/'codes.txt').is_file(): df.attrs['codes'] = [l.strip() for l in (path/'codes.txt').read_text().splitlines() if l.strip()]
     return df
+
+# %% ../nbs/04_datasets.ipynb #41cc8c4c
+def _num(v) -> str:
+    "`v` written short for a file name, exactly: `0.5`, `1`, `0.3333333333333333`"
+    s = f'{v:g}'
+    return s if float(s) == v else repr(float(v))
+
+def _write_csv(df:pd.DataFrame, fn:Path, **kwargs) -> Path:
+    "Write `df` to `fn` through a temporary file, so that a file at `fn` is always complete"
+    fn.parent.mkdir(parents=True, exist_ok=True)
+    tmp = fn.with_name(f'.{fn.name}.{os.getpid()}.tmp')
+    try: df.to_csv(tmp, index=False, **kwargs); os.replace(tmp, fn)
+    finally: tmp.unlink(missing_ok=True)
+    return fn
+
+# %% ../nbs/04_datasets.ipynb #74f7a2b6
+def mmoe_synthetic(
+    dest=None,              # Folder to write under (in its `mmoe/` folder); `None`: `fastmtl_home()`
+    rho:float=0.5,          # Cosine of the two tasks' weight vectors, in [-1, 1]: how related the tasks are
+    n:int=12000,            # How many rows (examples), at least 2
+    dim:int=100,            # How many inputs `x0`…, at least 2
+    c:float=1.,             # Norm of the weight vectors (> 0)
+    m:int=10,               # How many sine terms in each label (0: linear tasks)
+    noise:float=0.1,        # Standard deviation of the labels' Gaussian noise (the paper's variance 0.01), >= 0
+    valid_pct:float=1/6,    # Fraction of the rows, the last ones, marked `is_valid`; both splits must be non-empty
+    seed:int=0,             # Seed of every draw; the same seed draws the same directions, sines, inputs and noise for every `rho`
+) -> Path:
+    "Write the two regression tasks of MMoE's synthetic data (Ma et al., KDD 2018), label correlation set by `rho`; return the CSV"
+    def whole(v, lo): return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= lo
+    def real(v): return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) and np.isfinite(v)
+    if not (real(rho) and -1 <= rho <= 1): raise ValueError(f"mmoe_synthetic: rho must be a number in [-1, 1], got {rho!r}")
+    if not (whole(n, 2) and whole(dim, 2) and whole(m, 0) and whole(seed, 0)):
+        raise ValueError(f"mmoe_synthetic: need whole numbers n >= 2, dim >= 2, m >= 0 and seed >= 0, "
+                         f"got n={n!r}, dim={dim!r}, m={m!r}, seed={seed!r}")
+    if not (real(c) and c > 0 and real(noise) and noise >= 0):
+        raise ValueError(f"mmoe_synthetic: need c > 0 and noise >= 0, got c={c!r}, noise={noise!r}")
+    n_valid = round(n*valid_pct) if real(valid_pct) and 0 < valid_pct < 1 else 0
+    if not 0 < n_valid < n:
+        raise ValueError(f"mmoe_synthetic: valid_pct must be in (0, 1) and leave rows in both splits "
+                         f"(round(n*valid_pct) in 1..n-1), got valid_pct={valid_pct!r} with n={n}")
+    fn = (fastmtl_home() if dest is None else Path(dest))/'mmoe'/(
+        f'mmoe_rho{_num(rho)}_{n}x{dim}_c{_num(c)}_m{m}_noise{_num(noise)}_valid{n_valid}_seed{seed}.csv')
+    if fn.exists(): return fn
+    rw, rs, rx, re_ = (np.random.default_rng([seed, k]) for k in range(4))   # one stream per kind of draw, none uses rho
+    g1, g2 = rw.standard_normal((2, dim))
+    u1 = g1/np.linalg.norm(g1)
+    u2 = g2 - (g2 @ u1)*u1; u2 /= np.linalg.norm(u2)                # Gram-Schmidt: u2 ⟂ u1
+    alpha, beta = rs.standard_normal((2, m))
+    x = rx.standard_normal((n, dim))
+    eps = noise*re_.standard_normal((n, 2))
+    w1, w2 = c*u1, c*(rho*u1 + np.sqrt(1 - rho**2)*u2)
+    def label(w, e):
+        z = x @ w
+        return z + np.sin(np.outer(z, alpha) + beta).sum(1) + e
+    df = pd.DataFrame(x, columns=[f'x{i}' for i in range(dim)])
+    df['y1'], df['y2'] = label(w1, eps[:, 0]), label(w2, eps[:, 1])
+    df['is_valid'] = np.arange(n) >= n - n_valid
+    return _write_csv(df, fn, float_format='%.6g')
+
+def mmoe_names(
+    dim:int=100,   # `dim` of `mmoe_synthetic`
+) -> dict:
+    "`cat_names`, `cont_names` and `y_names` of `mmoe_synthetic`'s CSV, for fastai's `TabularPandas(df, procs, **mmoe_names(dim))`"
+    return dict(cat_names=[], cont_names=[f'x{i}' for i in range(dim)], y_names=['y1', 'y2'])
+
+# %% ../nbs/04_datasets.ipynb #596a376a
+WINE_NAMES = dict(
+    cat_names=['malic_acid_level'],
+    cont_names=['ash', 'alcalinity_of_ash', 'magnesium', 'total_phenols', 'flavanoids', 'nonflavanoid_phenols',
+                'proanthocyanins', 'hue', 'od280/od315_of_diluted_wines', 'proline'],
+    y_names=['cultivar', 'deep_colour', 'alcohol'])
+_MALIC_EDGES = (1.67, 2.55)    # the tertiles of malic acid (g/l) over the 178 wines
+_DEEP_COLOUR = 4.69            # the median colour intensity of the 178 wines
+
+def wine_tasks(
+    dest=None,              # Folder to write under (in its `wine/` folder); `None`: `fastmtl_home()`
+    valid_pct:float=0.2,    # Fraction of each cultivar's wines marked `is_valid`, drawn at random
+    seed:int=0,             # Seed of the validation draw
+) -> Path:
+    "Write scikit-learn's 178 wines as a table with a class, a binary and a numeric task (`WINE_NAMES`); return the CSV"
+    from sklearn.datasets import load_wine
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0):
+        raise ValueError(f"wine_tasks: seed must be a whole number >= 0, got {seed!r}")
+    w = load_wine(as_frame=True).frame
+    n_valid = {k: round(v*valid_pct) if isinstance(valid_pct, (int, float)) and 0 < valid_pct < 1 else 0
+               for k, v in w.target.value_counts().sort_index().items()}
+    if not all(0 < v < (w.target == k).sum() for k, v in n_valid.items()):
+        raise ValueError(f"wine_tasks: valid_pct must be in (0, 1) and leave wines of each cultivar in both splits "
+                         f"(59, 71 and 48 wines), got valid_pct={valid_pct!r}")
+    fn = (fastmtl_home() if dest is None else Path(dest))/'wine'/f'wine_tasks_{_num(valid_pct)}_{seed}.csv'
+    if fn.exists(): return fn
+    rng = np.random.default_rng(seed)
+    is_valid = np.zeros(len(w), bool)
+    for k, v in n_valid.items(): is_valid[rng.permutation(np.flatnonzero(w.target == k))[:v]] = True
+    df = pd.DataFrame({'malic_acid_level': pd.cut(w.malic_acid, [-np.inf, *_MALIC_EDGES, np.inf], labels=['low', 'medium', 'high'])})
+    df[WINE_NAMES['cont_names']] = w[WINE_NAMES['cont_names']]
+    df['cultivar'], df['deep_colour'], df['alcohol'] = w.target, (w.color_intensity > _DEEP_COLOUR).astype(int), w.alcohol
+    df['is_valid'] = is_valid
+    return _write_csv(df, fn)

@@ -7,7 +7,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # every module of fastmtl/ but __init__ and _modidx (nbdev's index), written out: a new module fails `test_every_module_listed`
 # until it is added here, and so gets the wheel and import checks below
 MODULES = ['parallel', 'tasks', 'fastai_fixes', 'loss', 'metric', 'baselines', 'callbacks', 'models', 'learner', 'data',
-           'datasets', 'dense', 'weighting', 'tune', 'training', 'demo', 'all']
+           'datasets', 'dense', 'weighting', 'tune', 'training', 'tabular', 'demo', 'all']
 
 def test_every_module_listed():
     "MODULES is exactly the modules in fastmtl/"
