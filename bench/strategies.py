@@ -12,4 +12,6 @@ STRATEGIES = {
     'FAMO': lambda: [FAMO()],
     "GradientAggregation(UPGrad, 'features')": lambda: [GradientAggregation(UPGrad(), mode='features')],
     "GradientAggregation(UPGrad, 'params')": lambda: [GradientAggregation(UPGrad(), mode='params')],
+    'STCH': lambda: [STCH()],
+    'DualBalancing (DB-MTL)': lambda: [DualBalancing()],
 }

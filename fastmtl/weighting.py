@@ -1,4 +1,4 @@
-"""Callbacks that balance the tasks while a plain fastai `Learner` trains: weights on the task losses (uncertainty weighting, DWA, RLW, GLS, GradNorm, FAMO) or an aggregation of the task gradients (any torchjd aggregator).
+"""Callbacks that balance the tasks while a plain fastai `Learner` trains: weights on the task losses (uncertainty weighting, DWA, RLW, GLS, GradNorm, FAMO, STCH) or an aggregation of the task gradients (any torchjd aggregator, DB-MTL).
 
 Docs: https://fastmtl.github.io/fastmtl/weighting.html.md"""
 
@@ -18,7 +18,7 @@ from .tasks import per_task
 
 # %% auto #0
 __all__ = ['TaskWeight', 'TaskWeighting', 'UncertaintyWeighting', 'DynamicWeightAverage', 'RandomLossWeighting',
-           'GeometricLossStrategy', 'GradNorm', 'FAMO', 'GradientAggregation']
+           'GeometricLossStrategy', 'GradNorm', 'FAMO', 'STCH', 'GradientAggregation', 'DualBalancing']
 
 # %% ../nbs/10_weighting.ipynb #a3aaeeb2
 class TaskWeight(Metric):
@@ -409,6 +409,33 @@ class FAMO(TaskWeighting):
         F.softmax(self.xi, dim=0).backward(delta)
         self.xi_opt.step()
 
+# %% ../nbs/10_weighting.ipynb #caa8b293
+class STCH(TaskWeighting):
+    "Smooth Tchebycheff scalarisation of the log-normalised task losses (Lin et al. 2024), after a warm-up on their log sum"
+    min_tasks, _state = 2, ('nadir', '_nsum', '_ncount')
+    def __init__(
+        self,
+        mu:float=1.,     # Smoothing μ: small, the largest normalised loss only; large, their log sum
+        warmup:int=4,    # Epochs of $\sum \log L_i$ before the one that measures the nadir point (LibMTL's `STCH_warmup_epoch`)
+        eps:float=1e-20, # Added inside the logarithms, as the official code
+    ):
+        _check_hp('STCH', mu=(mu, 0, False), eps=(eps, 0, False))
+        if not isinstance(warmup, int) or isinstance(warmup, bool) or warmup < 0: raise ValueError(f"STCH: `warmup` must be a whole number >= 0, got {warmup!r}")
+        store_attr('mu,warmup,eps')
+    def setup(self): self.nadir, self._nsum, self._ncount = None, 0., 0
+    def task_weights(self, losses):
+        l = losses.float()
+        if self.epoch <= self.warmup:   # Σ log L_i; the last warm-up epoch also averages the losses
+            if self.epoch == self.warmup: self._nsum, self._ncount = self._nsum + l.cpu(), self._ncount + 1
+            self._value = torch.log(l + self.eps).sum()
+            return 1/(l + self.eps)
+        if self.nadir is None: self.nadir = self._nsum/self._ncount
+        n = self.nadir.to(l.device)
+        r = torch.log(l/n + self.eps)
+        self._value = self.mu*torch.logsumexp(r/self.mu - (r.max()/self.mu), 0)*self.n   # the official code's value (its max taken out)
+        return self.n*F.softmax(r/self.mu, 0)/(l + self.eps*n)
+    def objective(self, losses): return self._value
+
 # %% ../nbs/10_weighting.ipynb #87f8682a
 def _as_aggregator(aggregator):
     "`aggregator` checked to be a torchjd `Aggregator` instance (default `UPGrad()`)"
@@ -488,6 +515,10 @@ class GradientAggregation(TaskWeighting):
         if scale != 1: J /= scale
         return J, acc
 
+    def _rows(self, parts:list, wt:Tensor) -> list:
+        "The losses whose gradients make the Jacobian's rows: each task's weighted loss"
+        return [l*wt[k] for k, l in enumerate(parts)]
+
     def aggregate(self, J:Tensor) -> tuple:
         "The aggregated update of the (K, N) Jacobian `J`, and the row weights (`nan` if the aggregator has none)"
         from torchjd.aggregation import WeightedAggregator
@@ -512,7 +543,7 @@ class GradientAggregation(TaskWeighting):
         if not any(p.requires_grad for p in self._body.parameters()):   # frozen body: nothing shared to aggregate
             (losses.sum()*scale*ga).backward()
             raise CancelBackwardException()
-        J, acc = self._jacobian([l*wt[k] for k, l in enumerate(self._parts)], shared, others, scale)
+        J, acc = self._jacobian(self._rows(self._parts, wt), shared, others, scale)
         if scale != 1 and not bool(torch.isfinite(J).all()):   # fp16 overflow: let the loss scaler skip this step
             p = next(iter(others or [p for p in model.parameters() if p.requires_grad]))
             _add_grad(p, torch.full_like(p.data, float('inf')))   # the loss scaler sees it and skips the step
@@ -527,3 +558,30 @@ class GradientAggregation(TaskWeighting):
         for p, a in zip(others, acc):
             if a is not None: _add_grad(p, a*ga)
         raise CancelBackwardException()
+
+# %% ../nbs/10_weighting.ipynb #29a13127
+class DualBalancing(GradientAggregation):
+    "DB-MTL: log-loss gradients, averaged over steps and rescaled to the largest norm, summed on the shared body (Lin et al. 2023)"
+    _state = ('buffer', 'n_steps')
+    def __init__(
+        self,
+        beta:float=0.9,        # Weight β of the running average of each task's gradient (0: this step's only)
+        beta_sigma:float=0.,   # Decay σ of that weight with the step t: β/t^σ
+        eps:float=1e-8,        # Added to each loss before its logarithm
+        body:nn.Module|None=None, # The shared module; `None`: `model.body`
+    ):
+        _check_hp('DualBalancing', beta=(beta, 0, True), beta_sigma=(beta_sigma, 0, True), eps=(eps, 0, False))
+        if beta >= 1: raise ValueError(f"DualBalancing: `beta` must be below 1, got {beta}")
+        super().__init__(mode='params', body=body)
+        store_attr('beta,beta_sigma,eps')
+    def setup(self): self.buffer, self.n_steps = None, 0
+    def _rows(self, parts, wt): return [torch.log(l*wt[k] + self.eps) for k, l in enumerate(parts)]
+    def aggregate(self, J:Tensor) -> tuple:
+        self.n_steps += 1
+        buf = torch.zeros_like(J) if self.buffer is None else self.buffer.to(J.device)
+        buf = J + (self.beta/self.n_steps**self.beta_sigma)*(buf - J)
+        self.buffer = buf
+        u = buf.norm(dim=1)
+        alpha = u.max()/(u + 1e-8)
+        self._w = alpha.detach().float().cpu()   # this step's factors (the history keeps epoch means)
+        return alpha @ buf, self._w
