@@ -75,7 +75,7 @@ def _task_targets(to) -> TaskTargets:
     "The `TaskTargets` proc of a `TabularPandas` (or a `TabDataLoader`'s dataset)"
     p = next((p for p in getattr(to, 'procs', []) if isinstance(p, TaskTargets)), None)
     if p is None: raise ValueError("These tabular data have no TaskTargets: build the TabularPandas with `y_block=MultiTaskBlock()` "
-                                   "(or `procs=[..., TaskTargets()]`) to have one target per task")
+                                   "to have one target per task")
     return p
 
 class SplitTargets(ItemTransform):

@@ -578,9 +578,9 @@ class DualBalancing(GradientAggregation):
     def _rows(self, parts, wt): return [torch.log(l*wt[k] + self.eps) for k, l in enumerate(parts)]
     def aggregate(self, J:Tensor) -> tuple:
         self.n_steps += 1
-        buf = torch.zeros_like(J) if self.buffer is None else self.buffer.to(J.device)
-        buf = J + (self.beta/self.n_steps**self.beta_sigma)*(buf - J)
-        self.buffer = buf
+        if self.buffer is None or self.buffer.shape != J.shape: self.buffer = torch.zeros_like(J)
+        buf = self.buffer = self.buffer.to(J.device)
+        buf.sub_(J).mul_(self.beta/self.n_steps**self.beta_sigma).add_(J)   # J + c·(buffer − J), in place: K rows of every shared parameter
         u = buf.norm(dim=1)
         alpha = u.max()/(u + 1e-8)
         self._w = alpha.detach().float().cpu()   # this step's factors (the history keeps epoch means)
