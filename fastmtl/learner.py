@@ -219,7 +219,7 @@ def mtl_learner(
     if len(names) != len(tls): raise ValueError(f"mtl_learner: {len(names)} names {names} for {len(tls)} targets")
     if isinstance(kwargs.get('loss_func'), (list, tuple, dict)) and loss_funcs is None:   # fastai's spelling of the per-task losses
         loss_funcs = kwargs.pop('loss_func')
-    loss_funcs, metrics = per_task(loss_funcs, names, 'loss_funcs'), per_task(metrics, names, 'metrics')
+    loss_funcs, metrics = per_task(loss_funcs, names, 'loss_funcs'), per_task(metrics, names, 'metrics', hint="; each task has its default metrics (`metrics={'<task>': [accuracy]}` changes one task's)")
     heads, y_range = per_task(heads, names, 'heads'), per_task(y_range, names, 'y_range')
     specs = []
     for n, tl, t in zip(names, tls, yb):

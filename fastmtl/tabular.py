@@ -307,7 +307,7 @@ def mtl_tabular_learner(
             y = train_y[n].values.astype(np.float64)
             model.towers[k].append(TargetScale(float(np.nanmean(y)), float(np.nanstd(y)) or 1.))
     specs = [_tab_task_spec(k, o) for k, o in zip(kinds, n_outs)]
-    lfs, ms = per_task(loss_funcs, names, 'loss_funcs'), per_task(metrics, names, 'metrics')
+    lfs, ms = per_task(loss_funcs, names, 'loss_funcs'), per_task(metrics, names, 'metrics', hint="; each task has its default metrics (`metrics={'<task>': [accuracy]}` changes one task's)")
     learn = learner_from_tasks(dls, model, [lfs.get(n, s[0]) for n, s in zip(names, specs)], [ms.get(n, s[1]) for n, s in zip(names, specs)],
                                names, weight=weight, missing=missing, splitter=trainable_params, **kwargs)
     learn.__class__ = TabularMTLLearner

@@ -8,6 +8,7 @@ Docs: https://fastmtl.github.io/fastmtl/tasks.html.md"""
 from __future__ import annotations
 from fastcore.basics import first
 from fastcore.foundation import L
+import numpy as np
 from fastai.data.transforms import ColReader
 
 # %% auto #0
@@ -48,6 +49,7 @@ def per_task(
     v,            # A dict {task name: value}, a list with one entry (or `None`) per task, or `None`
     names:list,   # The task names
     what:str,     # The argument's name, for the errors
+    hint:str='',  # Added to the error for a value that is neither a dict nor a list
 ) -> dict:
     "A dict {task: value} from a dict by task name or a list by position (`None` entries left out)"
     if v is None: return {}
@@ -55,5 +57,8 @@ def per_task(
         bad = [k for k in v if k not in names]
         if bad: raise ValueError(f"`{what}` names unknown task(s) {bad}; the tasks are {list(names)}")
         return dict(v)
+    if not isinstance(v, (list, tuple, L, np.ndarray)):
+        raise TypeError(f"`{what}` must be a dict {{task: value}} or a list with one value per task ({', '.join(map(str, names))}), "
+                        f"got {getattr(v, '__name__', repr(v))}{hint}")
     if len(v) != len(names): raise ValueError(f"{what} has {len(v)} entries but there are {len(names)} tasks {list(names)}")
     return {n: o for n, o in zip(names, v) if o is not None}
