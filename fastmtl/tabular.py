@@ -194,6 +194,11 @@ class ExpertLevels(Module):
         return xs
     @property
     def n_out(self): return self.levels[-1].n_out
+    def last_shared_layer(self) -> nn.Module:
+        "The last module every task reads (the last level's last shared expert; GradNorm's W is its last weight matrix)"
+        for lvl in reversed(self.levels):
+            if len(lvl.shared): return lvl.shared[-1]
+        return self.levels[0]
 
 class TabularMTLModel(Module):
     "fastai's tabular input, a shared part (`SharedBottom` or `ExpertLevels`) and one tower per task; returns one output per task"

@@ -319,6 +319,7 @@ def _gradnorm_w(layer, model) -> Tensor:
         if not layer.requires_grad: raise ValueError(f"GradNorm: the parameter `layer=` (shape {tuple(layer.shape)}) is frozen: unfreeze it")
         return layer
     mod = layer if layer is not None else _shared_body(model)
+    if layer is None and callable(getattr(mod, 'last_shared_layer', None)): mod = mod.last_shared_layer()   # a body whose last parameters are not shared (gates)
     _check_part(mod, model, 'layer')
     ps = [p for p in mod.parameters() if p.requires_grad]
     if not ps: raise ValueError("GradNorm: the shared layer has no trainable parameter (is the body frozen?): "
