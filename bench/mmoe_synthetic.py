@@ -13,7 +13,7 @@ and the ratio of each model's loss to shared-bottom's, per seed then averaged (s
 budget).
 Usage: python bench/mmoe_synthetic.py [--rhos 0.5 0.9 1.0] [--seeds 0 1 2] [--epochs 15] [--lr 1e-2] [--out FILE]
 """
-import argparse, json, time, warnings
+import argparse, functools, json, time, warnings
 from pathlib import Path
 from fastai.tabular.all import *
 from fastmtl.all import *
@@ -22,6 +22,7 @@ ARCHS = ['shared_bottom', 'omoe', 'mmoe']
 
 def n_params(m): return sum(p.numel() for p in m.parameters())
 
+@functools.cache   # the same for every ρ and seed: ~100 models built once
 def shared_bottom_width(n_in, target, tower=(8,)):
     "The hidden width of a one-layer shared bottom whose model has about `target` parameters"
     best = None

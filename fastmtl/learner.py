@@ -169,6 +169,7 @@ def learner_from_tasks(
     metrics=None,                 # If given, the `Learner`'s metrics as they are, instead of those of `task_metrics`
     freeze:bool=False,            # Freeze the model (train only the last parameter group of `splitter`: the heads)
     splitter=multihead_splitter,  # Splits the model into parameter groups, the body first (fastai's `Learner` `splitter`)
+    cls=Learner,                  # The `Learner` class to build (a subclass, e.g. with its own `predict`)
     **kwargs
 ) -> Learner:
     "A multi-task `Learner` on `model`: a `CombinedLoss` of `loss_funcs`, the metrics of `task_metrics[i]` routed to task `i`"
@@ -177,7 +178,7 @@ def learner_from_tasks(
                         "`loss_funcs=[...]` (one per task, `None` for the default) or `loss_funcs={task: loss}`, not `loss_func=`")
     lf = CombinedLoss(*loss_funcs, weight=weight, names=names, missing=missing)
     ms = mtl_metrics(*task_metrics, names=names, missing=missing) if metrics is None else metrics   # `metrics`: as they are
-    learn = Learner(dls, model, loss_func=lf, metrics=ms, splitter=splitter, **kwargs)
+    learn = cls(dls, model, loss_func=lf, metrics=ms, splitter=splitter, **kwargs)
     if freeze: learn.freeze()   # the body; the heads (the splitter's last group) train
     return learn
 

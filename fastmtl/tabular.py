@@ -41,10 +41,9 @@ class TaskTargets(TabularProc):
                 if labels.nunique() < 2: raise ValueError(f"task {n!r}: a class target needs at least 2 classes in the training rows, got {sorted(labels.unique().tolist())}")
                 self.vocabs[n] = CategoryMap(list(pd.unique(labels)), sort=True)
             self.task_kinds[n] = k
-        to._dl_type = TaskTabDataLoader   # its batches hold one target per task
 
     def encodes(self, to:Tabular):
-        to._dl_type = TaskTabDataLoader   # (`setups` sees the training rows only: this is the whole `TabularPandas`)
+        to._dl_type = TaskTabDataLoader   # its batches hold one target per task
         for n in [n for n in to.y_names if n in to.items.columns]:
             col = to.items[n]
             if n not in self.vocabs: to.items[n] = col.astype('float32'); continue
@@ -81,7 +80,7 @@ def _task_targets(to) -> TaskTargets:
 class SplitTargets(ItemTransform):
     "Split the batch's one tensor of targets into one target per task: class codes as ints, numbers as floats"
     order = 1   # after fastai's `ReadTabBatch`
-    def __init__(self, to): self.n_inp = 2 if to.with_cont else 1; self.to = to
+    def __init__(self, to): self.n_inp, self.to = 2 if to.with_cont else 1, to.new_empty()   # the procs, not the rows (as `ReadTabBatch`: an exported learner holds no data)
     def encodes(self, b):
         if len(b) <= self.n_inp: return b   # no targets (a test set)
         y, kinds = b[self.n_inp], list(_task_targets(self.to).task_kinds.values())
@@ -314,8 +313,7 @@ def mtl_tabular_learner(
     specs = [_tab_task_spec(k, o) for k, o in zip(kinds, n_outs)]
     lfs, ms = per_task(loss_funcs, names, 'loss_funcs'), per_task(metrics, names, 'metrics', hint="; each task has its default metrics (`metrics={'<task>': [accuracy]}` changes one task's)")
     learn = learner_from_tasks(dls, model, [lfs.get(n, s[0]) for n, s in zip(names, specs)], [ms.get(n, s[1]) for n, s in zip(names, specs)],
-                               names, weight=weight, missing=missing, splitter=trainable_params, **kwargs)
-    learn.__class__ = TabularMTLLearner
+                               names, weight=weight, missing=missing, splitter=trainable_params, cls=TabularMTLLearner, **kwargs)
     return learn
 
 # %% ../nbs/15_tabular.ipynb #c6c77249
