@@ -5,17 +5,17 @@ notebook are committed executed, as fastai's are, so the docs show each example'
 
 The notebook runs in a real kernel (ipykernel, the venv's Python), as in Jupyter: fastai's progress bars are stored as
 the HTML table a notebook front-end shows, and plots as images. Cells flagged with a test flag that is not asked for
-(`#| cuda` by default; `#| slow` cells run) and `#| eval: false` cells are not run, as `nbdev-test` does. Outputs are
+(`#| cuda` unless `--flags cuda`) and `#| eval: false` cells are not run, as `nbdev-test` does. Outputs are
 saved only when every cell ran; then `nbdev-clean` tidies the metadata."""
 import argparse, os, re, subprocess, sys, time
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-FLAGS = ('slow', 'cuda')   # the project's test flags (pyproject's `tst_flags`)
+FLAGS = ('cuda',)   # the project's test flags (pyproject's `tst_flags`)
 
 def directives(cell) -> set:
-    "The `#|` directives of a code cell, as written (`'slow'`, `'eval: false'`, …)"
+    "The `#|` directives of a code cell, as written (`'cuda'`, `'eval: false'`, …)"
     return {m.group(1).strip() for m in re.finditer(r'^\s*#\|\s*(.+)$', cell.source, re.M)}
 
 def skipped(cell, flags) -> bool:
@@ -59,7 +59,7 @@ def run(path:Path, flags=(), timeout=None) -> float:
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('notebooks', nargs='+')
-    p.add_argument('--flags', nargs='*', default=['slow'], help="test flags whose cells run (default: slow)")
+    p.add_argument('--flags', nargs='*', default=[], help="test flags whose cells run (e.g. cuda; default: none)")
     p.add_argument('--timeout', type=int, default=None, help="seconds per cell (default: none)")
     a = p.parse_args()
     os.environ.pop('MPLBACKEND', None)   # the kernel's inline backend stores the plots
