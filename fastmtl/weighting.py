@@ -476,7 +476,7 @@ class GradientAggregation(TaskWeighting):
         super().before_fit()
         if not hasattr(self, 'history'): return
         if world_size() > 1:
-            raise RuntimeError("GradientAggregation does not run under data-parallel training: its per-task backward passes bypass "
+            raise RuntimeError(f"{type(self).__name__} does not run under data-parallel training: its per-task backward passes bypass "
                                "DistributedDataParallel's gradient synchronisation, so the ranks would diverge. Train it in one "
                                "process, or use a loss-level weighting (UncertaintyWeighting, FAMO, ...), which synchronise across ranks")
         why = getattr(self.learn.model, '_no_feature_level', None)

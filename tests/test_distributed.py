@@ -46,7 +46,9 @@ def test_two_processes_equal_one():
         if strategy != 'none':
             assert torch.equal(r0['history'], r1['history']), strategy                  # the same task weights on every rank
             assert torch.allclose(r0['history'], one['history'], atol=1e-5), strategy   # = those of one process
-    for r in ranks: assert 'does not run under data-parallel training' in r['GradientAggregation']
+    from ddp_train import REFUSED
+    for r in ranks:   # GradientAggregation and DualBalancing (DB-MTL) refuse, naming themselves
+        for s in REFUSED: assert f'{s} does not run under data-parallel training' in r[s], (s, r[s])
     # each rank validated its own share: DistributedDL gives rank r the items r*32..r*32+31 of the 64 (in order, no shuffle)
     from ddp_train import make, N_VALID
     xv = torch.stack([x for x, *_ in make(16).dls.valid_ds])
