@@ -53,16 +53,24 @@ def digits(
 import io, re, zlib, hashlib, warnings
 
 # %% ../nbs/04_datasets.ipynb #4eecb32d
-PHOTOS = ('astronaut', 'chelsea', 'coffee', 'rocket', 'hubble_deep_field', 'immunohistochemistry', 'camera', 'brick')
+PHOTOS = ('astronaut', 'chelsea', 'coffee', 'rocket', 'hubble_deep_field', 'immunohistochemistry', 'camera', 'brick',
+          'coins', 'clock', 'moon', 'page', 'text', 'grass', 'gravel', 'retina', 'colorwheel', 'cell', 'logo', 'checkerboard')
 
 def _photo(name, h):
     "scikit-image's photo `name` as an RGB PIL image, its shorter side reduced to `4*h` pixels if longer"
     try: import skimage.data
     except ImportError: raise ImportError("video_distortion needs scikit-image for its photos: `pip install scikit-image`") from None
     a = getattr(skimage.data, name)()
-    im = Image.fromarray(np.stack([a]*3, -1) if a.ndim == 2 else a[..., :3])
+    if a.dtype != np.uint8: a = (np.asarray(a, float)*255/max(a.max(), 1)).round().astype(np.uint8)   # none of PHOTOS today
+    im = Image.fromarray(np.stack([a]*3, -1) if a.ndim == 2 else a[..., :3])                                  # grey to RGB, alpha dropped
     f = 4*h/min(im.size)
     return im.resize((round(im.width*f), round(im.height*f)), Image.LANCZOS) if f < 1 else im
+
+def _flip(im, rng):
+    "`im` mirrored left-right and upside down, each with probability 1/2 (drawn from `rng`)"
+    lr, ud = rng.random(2) < 0.5
+    if lr: im = im.transpose(Image.FLIP_LEFT_RIGHT)
+    return im.transpose(Image.FLIP_TOP_BOTTOM) if ud else im
 
 def _pan(im, n, size, rng):
     "`n` frames of `size` (w, h) from `im`: a crop window gliding and zooming from a random start to a random end"
@@ -153,6 +161,7 @@ def video_distortion(
     severities=(1, 2, 3, 4),  # Severities (1 to 4) written for each distortion
     seed:int=0,               # Seed of the pans and the distortions (one random stream per video)
     n_videos:int=1,           # Distorted videos per scene, distortion and severity
+    flips:bool=False,         # Mirror each video's photo at random, left-right and upside down (a label-preserving augmentation)
 ) -> Path:
     "Write short videos panning over scikit-image's photos, clean and distorted, in the VSQuaD layout; return the folder"
     scenes = list(PHOTOS[:6] if scenes is None else scenes)
@@ -170,7 +179,8 @@ def video_distortion(
         raise ValueError(f"video_distortion: need n_frames >= 1, n_refs >= 0, a size of at least (8, 8) and at least one "
                          f"video, got n_frames={n_frames}, n_refs={n_refs}, size={size}, distortions={codes}, severities={sevs}")
     if path is None:
-        key = repr((1, scenes, n_refs, n_frames, (w, h), codes, sevs, seed) + ((n_videos,) if n_videos > 1 else ())).encode()   # 1: the generator's version
+        key = repr((1, scenes, n_refs, n_frames, (w, h), codes, sevs, seed) + ((n_videos,) if n_videos > 1 else ())
+                   + (('flips',) if flips else ())).encode()   # 1: the generator's version
         path = fastmtl_home()/f'video_distortion_{n_frames}f_{w}x{h}_{seed}_{hashlib.md5(key).hexdigest()[:8]}'
     path = Path(path)
     if (path/'videos.csv').exists(): return path
@@ -183,7 +193,7 @@ def video_distortion(
             rng = np.random.default_rng([seed, zlib.crc32(name.encode())])             # one stream per video
             angle = rng.uniform(0, 180) if c == 'D2' else rng.uniform(-20, 20)
             (path/name).mkdir(parents=True, exist_ok=True)
-            for i, f in enumerate(_pan(im, n_frames, (w, h), rng)):
+            for i, f in enumerate(_pan(_flip(im, rng) if flips else im, n_frames, (w, h), rng)):
                 Image.fromarray(distort(f, c, s, rng, angle)).save(path/name/f'frame_{i:03d}.jpg', quality=95)
             rows.append(dict(video_name=name, scene=scene, distortion=c, severity=s, n_frames=n_frames))
     pd.DataFrame(rows).to_csv(path/'videos.csv', index=False)     # written last: it marks the folder complete
@@ -219,8 +229,36 @@ def _split_videos(labels, valid_pct:float, seed:int) -> np.ndarray:
     for l in set(labels[is_valid]) - set(labels[~is_valid]): is_valid[np.flatnonzero(labels == l)[0]] = False
     return is_valid
 
+# %% ../nbs/04_datasets.ipynb #e4138c33
+def _split_scenes(scenes, labels, valid_pct:float, seed:int, valid_scenes=None) -> np.ndarray:
+    "Whether each video goes to validation: whole scenes (`valid_scenes`, or drawn: about `valid_pct` of the videos), every label kept in train"
+    scenes, labels = pd.Series(list(scenes)), pd.Series(list(labels))
+    known, all_labels = sorted(set(scenes)), set(labels)
+    keeps_labels = lambda vs: set(labels[~scenes.isin(vs)]) == all_labels   # every label still has a training video
+    if valid_scenes is not None:
+        chosen = [valid_scenes] if isinstance(valid_scenes, str) else list(valid_scenes)
+        unknown = [v for v in chosen if v not in known]
+        if unknown: raise ValueError(f"vsquad_clips: unknown valid_scenes {unknown}; the scenes in this folder are {known}")
+        lost = sorted(all_labels - set(labels[~scenes.isin(chosen)]))
+        if lost: raise ValueError(f"vsquad_clips: valid_scenes {chosen} hold every video of the label(s) {lost}: none would be left "
+                                  f"for training. Keep in training a scene with each label (scenes with {lost[0]}: "
+                                  f"{sorted(set(scenes[labels == lost[0]]))})")
+    else:
+        chosen, target = [], valid_pct*len(scenes)
+        for s in np.random.default_rng(seed).permutation(known):   # closer to `valid_pct` of the videos, every label kept in train
+            n = scenes.isin(chosen).sum()
+            if abs(n + (scenes == s).sum() - target) < abs(n - target) and keeps_labels(chosen + [s]): chosen.append(s)
+        if chosen:
+            for s in np.random.default_rng(seed).permutation(known):   # stratified: every label in validation too, where it can be
+                if s not in chosen and set(labels[scenes == s]) - set(labels[scenes.isin(chosen)]) and keeps_labels(chosen + [s]): chosen.append(s)
+            missing = sorted(all_labels - set(labels[scenes.isin(chosen)]))
+            if missing: warnings.warn(f"vsquad_clips: no scene split puts the label(s) {missing} in validation and keeps them in "
+                                      f"training; validation scenes {sorted(chosen)}")
+    return scenes.isin(chosen).values
+
 # %% ../nbs/04_datasets.ipynb #6c6d6b5a
 _FRAME_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff'}
+_VIDEO_NUM_RE = re.compile(r'-\d+$')
 
 def _natural_key(p):
     "Sort key putting `frame_2` before `frame_10`"
@@ -229,26 +267,35 @@ def _natural_key(p):
 def vsquad_clips(
     path,                  # Folder of video folders named `<scene>_D<k>_<s>`, each holding its frames
     clip_len:int=5,        # Consecutive frames per clip (clips do not overlap; a shorter video is skipped)
-    valid_pct:float=0.2,   # Fraction of the *videos* in validation, stratified on their distortion and severity label
+    valid_pct:float=0.2,   # Fraction of the videos in validation, stratified on their distortion and severity label (of whole scenes with `split='scene'`)
     seed:int=0,            # Seed of the split
+    split:str|None=None,   # 'video': videos of every scene on both sides; 'scene': no scene on both sides. `None`: 'scene' if `valid_scenes` is given, else 'video'
+    valid_scenes=None,     # With `split='scene'`: the scenes in validation (names as in the `scene` column); `None`: drawn
 ) -> pd.DataFrame:
-    "One row per clip of `clip_len` consecutive frames of the VSQuaD video folders in `path`, split per video"
+    "One row per clip of `clip_len` consecutive frames of the VSQuaD video folders in `path`, split per video or per scene"
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"vsquad_clips: {path} is not a folder")
     if clip_len < 1 or not 0 <= valid_pct < 1:
         raise ValueError(f"vsquad_clips: need clip_len >= 1 and 0 <= valid_pct < 1, got clip_len={clip_len}, valid_pct={valid_pct}")
+    if split is None: split = 'video' if valid_scenes is None else 'scene'
+    if split not in ('video', 'scene'): raise ValueError(f"vsquad_clips: split must be 'video' or 'scene', got {split!r}")
+    if valid_scenes is not None and split != 'scene':
+        raise ValueError(f"vsquad_clips: valid_scenes={valid_scenes!r} needs split='scene' (the 'video' split puts every scene on both sides)")
     dirs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith('.'))
     if not dirs: raise FileNotFoundError(f"vsquad_clips: no video folders in {path}: expected one folder per video, "
                                          "named '<scene>_D<k>_<s>', holding its frames")
     vids, short = [], []
     for d in dirs:
         scene, dist, sev = parse_vsquad_name(d)
+        scene = _VIDEO_NUM_RE.sub('', scene)   # '<scene>-2': another video of the scene
         frames = sorted((f for f in d.iterdir() if f.suffix.lower() in _FRAME_EXTS), key=_natural_key)
         if len(frames) < clip_len: short.append(f'{d.name} ({len(frames)} frames)')
         else: vids.append((d.name, scene, dist, sev, frames))
     if short: warnings.warn(f"vsquad_clips: skipped {len(short)} video(s) with fewer than clip_len={clip_len} frames: {', '.join(short)}")
     if not vids: raise ValueError(f"vsquad_clips: no video in {path} has clip_len={clip_len} frames or more")
-    is_valid = _split_videos([f'{v[2]}_{v[3]}' for v in vids], valid_pct, seed)
+    labels = [f'{v[2]}_{v[3]}' for v in vids]
+    is_valid = (_split_videos(labels, valid_pct, seed) if split == 'video' else
+                _split_scenes([v[1] for v in vids], labels, valid_pct, seed, valid_scenes))
     return pd.DataFrame([dict(video_name=n, scene=sc, label=f'{d}_{s}', distortion=d, severity=s, is_valid=bool(iv),
                               frames=list(range(i, i + clip_len)), frame_paths=fs[i:i + clip_len])
                          for (n, sc, d, s, fs), iv in zip(vids, is_valid)
