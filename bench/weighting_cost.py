@@ -20,11 +20,15 @@ from torchjd.aggregation import UPGrad
 from strategies import STRATEGIES
 
 class StepTimer(Callback):
+    "Seconds of each training step, `before_batch` to `after_batch`; with `n`, the fit stops after `n` steps"
     order = -100
+    def __init__(self, n=None): self.n = n
     def before_fit(self): self.times = []
     def before_batch(self): self.t = time.perf_counter()
     def after_batch(self):
-        if self.training: self.times.append(time.perf_counter() - self.t)
+        if not self.training: return
+        self.times.append(time.perf_counter() - self.t)
+        if self.n is not None and len(self.times) >= self.n: raise CancelFitException()
 
 def _plain_grads(model):
     "fastai's optimizer detaches `.grad` in place: make every gradient a plain tensor of its own (not a view)"
@@ -83,11 +87,19 @@ def learner(k, a, cbs):
     return Learner(dls, model, splitter=multihead_splitter, cbs=cbs, opt_func=partial(SGD, mom=0.9),
                    loss_func=CombinedLoss(*[CrossEntropyLossFlat()]*k, names=names))
 
-def step_time(k, a, name):
-    timer = StepTimer()
-    learn = learner(k, a, CONFIGS[name]() + [timer])
-    with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
-    return float(np.median(timer.times[2:]))
+def step_ratios(make_learner, configs, rounds=3, steps=8, warmup=2):
+    "Each config's step time over the first config's in the same round (median over rounds), and the first's seconds per step"
+    names, ratios, base = list(configs), {n: [] for n in configs}, []
+    for r in range(rounds):   # every configuration once per round, the order rotated between rounds
+        t = {}
+        for n in names[r % len(names):] + names[:r % len(names)]:
+            timer = StepTimer(warmup + steps)
+            learn = make_learner(configs[n]() + [timer])
+            with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+            t[n] = float(np.median(timer.times[warmup:]))
+        base.append(t[names[0]])
+        for n in names: ratios[n].append(t[n]/t[names[0]])
+    return {n: float(np.median(v)) for n, v in ratios.items()}, float(np.median(base))
 
 def main():
     p = argparse.ArgumentParser()
@@ -101,14 +113,7 @@ def main():
     names = list(CONFIGS)
     res = {}
     for k in a.tasks:
-        ratios, base = {n: [] for n in names}, []
-        for r in range(a.rounds):
-            order = names[r % len(names):] + names[:r % len(names)]
-            t = {n: step_time(k, a, n) for n in order}
-            base.append(t['equal weighting'])
-            for n in names: ratios[n].append(t[n]/t['equal weighting'])
-        res[k] = {n: float(np.median(v)) for n, v in ratios.items()}
-        res[k]['_base'] = float(np.median(base))
+        res[k], res[k]['_base'] = step_ratios(partial(learner, k, a), CONFIGS, a.rounds, a.steps)
         print(f"K={k}: equal weighting {1000*res[k]['_base']:.0f} ms/step", flush=True)
     print("\n| strategy | " + " | ".join(f"K={k}" for k in a.tasks) + " |\n|---|" + "---|"*len(a.tasks))
     print("| equal weighting, ms/step | " + " | ".join(f"{1000*res[k]['_base']:.0f}" for k in a.tasks) + " |")
