@@ -7,12 +7,13 @@ Docs: https://fastmtl.github.io/fastmtl/demo.html.md"""
 # %% ../nbs/08_demo.ipynb #f50955a4
 from __future__ import annotations
 import time; _T0 = time.time()   # the command's wall time counts its imports too
-import argparse, json, warnings
+import argparse, json, sys, warnings
 from fastai.vision.all import *
 from .all import *
 
 # %% auto #0
-__all__ = ['REFERENCE_STEP_MS', 'clip_dataloaders', 'video_learner', 'machine_calibration', 'BadFlag', 'run_demo', 'main']
+__all__ = ['REFERENCE_STEP_MS', 'DEMO_VALID_SCENES', 'clip_dataloaders', 'video_learner', 'machine_calibration', 'sources_sha256',
+           'BadFlag', 'run_demo', 'main']
 
 # %% ../nbs/08_demo.ipynb #7b35db29
 def clip_dataloaders(
@@ -65,20 +66,38 @@ def machine_calibration() -> dict:
 
 REFERENCE_STEP_MS = 790   # the calibration step on the reference machine (2 cores, AMD EPYC, AVX2): its time budgets scale by this
 
+DEMO_VALID_SCENES = ('chelsea', 'coffee', 'camera', 'coins')   # held out: natural photos, two in colour, two grey
+
+def sources_sha256(
+    root=None, # The package folder; `None`: the installed `fastmtl`'s
+) -> str:
+    "SHA-256 of the `fastmtl` package's sources: each `root/**/*.py`'s path (relative to `root`) and bytes, in path order"
+    import fastmtl, hashlib
+    root, h = Path(ifnone(root, Path(fastmtl.__file__).parent)), hashlib.sha256()
+    for f in sorted(root.rglob('*.py'), key=lambda f: f.relative_to(root).as_posix()):
+        h.update(f.relative_to(root).as_posix().encode() + b'\0' + f.read_bytes() + b'\0')
+    return h.hexdigest()
+
 def _parser():
+    from fastmtl.datasets import PHOTOS
     p = argparse.ArgumentParser(prog='fastmtl-demo', description="Detect a video clip's distortion and its severity: "
                                 "embedded data, one model, two tasks, offline")
-    p.add_argument('--epochs', type=int, default=8, help="epochs of fit_one_cycle (default 8)")
+    p.add_argument('--epochs', type=int, default=10, help="epochs of fit_one_cycle (default 10)")
     p.add_argument('--lr', type=float, default=8e-3, help="maximum learning rate (default 8e-3)")
     p.add_argument('--bs', type=int, default=32, help="clips per batch (default 32)")
     p.add_argument('--arch', default='small_resnet', help="a fastmtl, fastai or torchvision architecture name (default small_resnet)")
     p.add_argument('--pretrained', action='store_true', help="start from downloaded ImageNet weights (needs the network)")
     p.add_argument('--frame-size', default='64x48', help="width x height of the generated frames (default 64x48)")
     p.add_argument('--size', type=int, default=None, help="resize frames to this square size for the model (default: as generated)")
-    p.add_argument('--frames', type=int, default=4, help="frames per video, and per clip (default 4)")
+    p.add_argument('--frames', type=int, default=2, help="frames per video, and per clip (default 2)")
     p.add_argument('--train-frames', type=int, default=1, help="random frames of each clip per training step; 0: all (default 1)")
-    p.add_argument('--scenes', type=int, default=6, help="number of scikit-image photos used as scenes (default 6)")
-    p.add_argument('--videos', type=int, default=12, help="videos per scene and label, each its own camera move (default 12)")
+    p.add_argument('--scenes', type=int, default=None, help="training scenes: the first N of scikit-image's PHOTOS outside "
+                   f"--valid-scenes (default all {len(PHOTOS) - len(DEMO_VALID_SCENES)})")
+    p.add_argument('--valid-scenes', default=','.join(DEMO_VALID_SCENES), help="the scenes held out for validation, comma-separated "
+                   f"(default {','.join(DEMO_VALID_SCENES)})")
+    p.add_argument('--split', choices=('scene', 'video'), default='scene', help="scene: validation on the held-out scenes only; "
+                   "video: every scene on both sides, as many validation videos, split per video (default scene)")
+    p.add_argument('--videos', type=int, default=4, help="videos per scene and label, each its own camera move (default 4)")
     p.add_argument('--weights', default='1,1', help="loss weights of distortion and severity (default 1,1)")
     p.add_argument('--data', default=None, help="folder of the generated videos (default: a cache under $FASTMTL_HOME)")
     p.add_argument('--out', default='out', help="folder for reports, plots, metrics.json and the exported learner (default ./out)")
@@ -118,13 +137,22 @@ def run_demo(
     if a.frames < 1 or not 0 <= a.train_frames <= a.frames:
         raise BadFlag(f"--frames must be >= 1 and --train-frames in 0..--frames, got --frames {a.frames} --train-frames {a.train_frames}")
     arch = _arch(a.arch)
+    from fastmtl.datasets import PHOTOS
+    valid = [v for v in a.valid_scenes.split(',') if v]
+    if not valid or not set(valid) <= set(PHOTOS) or len(set(valid)) < len(valid):
+        raise BadFlag(f"--valid-scenes must be distinct names from scikit-image's photos {', '.join(PHOTOS)}; got {a.valid_scenes!r}")
+    train = [s for s in PHOTOS if s not in valid]
+    if not 1 <= ifnone(a.scenes, len(train)) <= len(train): raise BadFlag(f"--scenes must be in 1..{len(train)}, got {a.scenes}")
+    train = train[:ifnone(a.scenes, len(train))]
     out = Path(a.out).resolve(); out.mkdir(parents=True, exist_ok=True)
     start = time.time()
-    from fastmtl.datasets import PHOTOS
-    path = video_distortion(a.data, scenes=PHOTOS[:a.scenes], size=(w, h), n_frames=a.frames, n_videos=a.videos, n_refs=4*a.videos, seed=a.seed)
-    df = vsquad_clips(path, clip_len=a.frames, seed=a.seed)
-    print(f"fastmtl demo: {df.video_name.nunique()} videos in {path}, {(~df.is_valid).sum()} training and "
-          f"{df.is_valid.sum()} validation clips of {a.frames} frames {w}x{h} (data ready in {time.time()-start:.0f}s)")
+    path = video_distortion(a.data, scenes=train + valid, size=(w, h), n_frames=a.frames, n_videos=a.videos, n_refs=4*a.videos,
+                            seed=a.seed, flips=True)
+    df = (vsquad_clips(path, clip_len=a.frames, seed=a.seed, valid_scenes=valid) if a.split == 'scene' else
+          vsquad_clips(path, clip_len=a.frames, seed=a.seed, valid_pct=len(valid)/(len(train) + len(valid))))
+    print(f"fastmtl demo: {df.video_name.nunique()} videos of {len(train) + len(valid)} scenes in {path}, {(~df.is_valid).sum()} training and "
+          f"{df.is_valid.sum()} validation clips of {a.frames} frames {w}x{h} (data ready in {time.time()-start:.0f}s); validation: "
+          + (f"the held-out scenes {', '.join(valid)}" if a.split == 'scene' else "other videos of the training scenes"))
     set_seed(a.seed)
     dls = clip_dataloaders(df, bs=a.bs, train_frames=a.train_frames or None, size=a.size, path=out)
     learn = video_learner(dls, arch=arch, pretrained=a.pretrained, weight=weight)
@@ -144,7 +172,9 @@ def run_demo(
     learn.export(out/'video_learner.pkl')
     wall = time.time() - (_T0 if main_process else start)
     res = dict(tasks=tasks, wall_time_s=round(wall, 1), epochs=a.epochs, n_train=int((~df.is_valid).sum()), n_valid=int(df.is_valid.sum()),
-               args=vars(a), calibration=None if a.no_calibration else machine_calibration())
+               split=a.split, valid_scenes=sorted(set(df.scene[df.is_valid])), train_scenes=sorted(set(df.scene[~df.is_valid])),
+               argv=list(sys.argv[1:] if args is None else args), args=vars(a), sources_sha256=sources_sha256(),
+               calibration=None if a.no_calibration else machine_calibration())
     if res['calibration']: res['wall_time_s_on_reference'] = round(wall/res['calibration']['scale_vs_reference'], 1)
     (out/'metrics.json').write_text(json.dumps(res, indent=2))
     for t, r in tasks.items():
