@@ -13,7 +13,7 @@ and the ratio of each model's loss to shared-bottom's, per seed then averaged (s
 budget).
 Usage: python bench/mmoe_synthetic.py [--rhos 0.5 0.9 1.0] [--seeds 0 1 2] [--epochs 15] [--lr 1e-2] [--out FILE]
 """
-import argparse, functools, json, time, warnings
+import argparse, functools, json, random, time, warnings
 from pathlib import Path
 from fastai.tabular.all import *
 from fastmtl.all import *
@@ -43,6 +43,7 @@ def run(rho, seed, epochs, lr, bs):
     res = {}
     for arch in ARCHS:
         set_seed(seed, reproducible=True)
+        for dl in dls.loaders: dl.rng = random.Random(seed)   # a loader draws its shuffling generator when built: the same batches for the 3 models
         learn = mtl_tabular_learner(dls, arch, metrics=[[mse], [mse]], **sizes[arch])
         t = time.perf_counter()
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
