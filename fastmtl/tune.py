@@ -81,11 +81,11 @@ def tune_loss_weights(
             raise ValueError(f"tune_loss_weights: no column {objective!r} in the progress table; the columns are {list(vals)}")
         return float(vals[objective])
 
-    if study is None:
-        study = optuna.create_study(direction=direction, sampler=optuna.samplers.TPESampler(seed=seed))
     verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(max(verbosity, optuna.logging.WARNING))   # no INFO line per trial; a quieter setting of the user's stays
-    try: study.optimize(run, n_trials=n_trials)
+    optuna.logging.set_verbosity(max(verbosity, optuna.logging.WARNING))   # no INFO line for the study nor per trial; a quieter setting of the user's stays
+    try:
+        if study is None: study = optuna.create_study(direction=direction, sampler=optuna.samplers.TPESampler(seed=seed))
+        study.optimize(run, n_trials=n_trials)
     finally: optuna.logging.set_verbosity(verbosity)
     done = [t for t in study.trials if t.state.name == 'COMPLETE']
     if not done: raise RuntimeError(f"tune_loss_weights: every trial failed (non-finite losses): lower `high` ({high}) or the learning rate")
