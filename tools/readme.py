@@ -7,6 +7,22 @@ from nbconvert import MarkdownExporter
 
 ROOT = Path(__file__).resolve().parents[1]
 
+def _md_table(html:str) -> str:
+    "fastprogress's HTML progress table as a Markdown table (GitHub and PyPI drop its `<style>` and show raw HTML poorly)"
+    rows = [re.findall(r'<t[hd]>(.*?)</t[hd]>', r, re.S) for r in re.findall(r'<tr>(.*?)</tr>', html, re.S)]
+    head, *body = rows
+    return '\n'.join(['| ' + ' | '.join(head) + ' |', '|' + '---|'*len(head)] + ['| ' + ' | '.join(r) + ' |' for r in body])
+
+def _plain_outputs(c):
+    "Replace each of code cell `c`'s fastprogress tables by a Markdown table and drop the `<style>` fastprogress prints"
+    outs = []
+    for o in c.get('outputs', []):
+        html = o.get('data', {}).get('text/html', '')
+        if 'class="fastprogress"' in html: o = nbformat.from_dict({'output_type': 'display_data', 'metadata': {}, 'data': {'text/markdown': _md_table(html)}})
+        elif html.lstrip().startswith('<style>') and '</style>' in html and not html.split('</style>', 1)[1].strip(): continue
+        outs.append(o)
+    c.outputs = outs
+
 def readme_text(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
     "The README for the notebook at `nb_path`: hidden cells dropped, `#|` directives removed, outputs kept"
     nb = nbformat.read(nb_path, as_version=4)
@@ -15,7 +31,9 @@ def readme_text(nb_path=ROOT/'nbs'/'index.ipynb') -> str:
         lines = c.source.splitlines()
         directives = [l for l in lines if re.match(r'\s*#\|', l)]
         if any(re.match(r'\s*#\|\s*hide\b', l) for l in directives): continue
-        if c.cell_type == 'code': c.source = '\n'.join(l for l in lines if l not in directives).strip('\n')
+        if c.cell_type == 'code':
+            c.source = '\n'.join(l for l in lines if l not in directives).strip('\n')
+            _plain_outputs(c)
         cells.append(c)
     nb.cells = cells
     nb.metadata['language_info'] = {'name': 'python'}   # fenced code blocks as ```python
