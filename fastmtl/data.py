@@ -8,9 +8,10 @@ Docs: https://fastmtl.github.io/fastmtl/data.html.md"""
 from __future__ import annotations
 from fastai.vision.all import *
 from PIL import UnidentifiedImageError
+from types import MethodType
 
 # %% auto #0
-__all__ = ['ImageTuple', 'FrameSizeCheck', 'SampleFrames', 'UniformFrames', 'ImageTupleBlock']
+__all__ = ['ImageTuple', 'FrameSizeCheck', 'SampleFrames', 'UniformFrames', 'ImageTupleBlock', 'in_memory']
 
 # %% ../nbs/06_data.ipynb #987d2e92
 class ImageTuple(fastuple):
@@ -137,6 +138,36 @@ def ImageTupleBlock(
     sample = [SampleFrames(train_frames)] if train_frames else []
     if n_frames: sample.append(UniformFrames(n_frames, split_idx=1 if train_frames else None))
     return TransformBlock(type_tfms=sample + [ImageTuple.create], item_tfms=FrameSizeCheck(), batch_tfms=IntToFloatTensor)
+
+# %% ../nbs/06_data.ipynb #dca8c33f
+def _item_tfms(dl) -> list:
+    "The per-item transforms of `dl`: its dataset's type transforms and its `after_item` pipeline"
+    tls = getattr(dl.dataset, 'tls', None) or ([dl.dataset] if hasattr(dl.dataset, 'tfms') else [])
+    return [t for tl in tls for t in getattr(tl.tfms, 'fs', [])] + list(getattr(dl.after_item, 'fs', []))
+
+def _random(t) -> bool:
+    "Whether the item transform `t` draws at random in training: a `RandTransform` (but a squishing `Resize`) or a training-only one"
+    if isinstance(t, Resize) and t.method == ResizeMethod.Squish: return False   # `Resize` draws its crop's position
+    return isinstance(t, RandTransform) or getattr(t, 'split_idx', None) == 0
+
+def _served(self, s): return self._in_memory[s]   # a loader's `do_item`: `DataLoader.new` and `new_empty` do not copy it
+
+def in_memory(
+    dls:DataLoaders, # The loaders to serve from memory; a training loader must have no random per-item transform
+) -> DataLoaders:
+    "Run every item of each loader of `dls` through its per-item transforms once, then serve it from memory (in place; returns `dls`)"
+    for i, dl in enumerate(dls.loaders):
+        if getattr(dl, '_in_memory', None) is not None: continue
+        train = getattr(dl.dataset, 'split_idx', None) == 0 or (i == 0 and getattr(dl.dataset, 'split_idx', None) is None)
+        rand = [t for t in _item_tfms(dl) if _random(t)] if train else []
+        if rand:
+            raise ValueError(f"in_memory: loader {i} (training) has random per-item transforms {[type(t).__name__ for t in rand]}: "
+                             "serving their first draw every epoch would remove the augmentation. Make them batch transforms, "
+                             "drop them (e.g. train on every frame instead of `ImageTupleBlock(train_frames=...)`), or leave "
+                             "this loader reading from disk")
+        dl._in_memory = [dl.do_item(j) for j in range(len(dl.dataset))]
+        dl.do_item = MethodType(_served, dl)
+    return dls
 
 # %% ../nbs/06_data.ipynb #f1ce4b34
 from .tasks import task_vocabs, task_names
