@@ -139,7 +139,7 @@ def ImageTupleBlock(
     if n_frames: sample.append(UniformFrames(n_frames, split_idx=1 if train_frames else None))
     return TransformBlock(type_tfms=sample + [ImageTuple.create], item_tfms=FrameSizeCheck(), batch_tfms=IntToFloatTensor)
 
-# %% ../nbs/06_data.ipynb #dca8c33f
+# %% ../nbs/06_data.ipynb #23be7b57
 def _item_tfms(dl) -> list:
     "The per-item transforms of `dl`: its dataset's type transforms and its `after_item` pipeline"
     tls = getattr(dl.dataset, 'tls', None) or ([dl.dataset] if hasattr(dl.dataset, 'tfms') else [])
@@ -162,9 +162,9 @@ def in_memory(
         rand = [t for t in _item_tfms(dl) if _random(t)] if train else []
         if rand:
             raise ValueError(f"in_memory: loader {i} (training) has random per-item transforms {[type(t).__name__ for t in rand]}: "
-                             "serving their first draw every epoch would remove the augmentation. Make them batch transforms, "
-                             "drop them (e.g. train on every frame instead of `ImageTupleBlock(train_frames=...)`), or leave "
-                             "this loader reading from disk")
+                             "serving their first draw every epoch would remove the augmentation. Make them batch transforms "
+                             "(e.g. `batch_tfms=SampleFrames(n)` instead of `ImageTupleBlock(train_frames=n)`), drop them, or "
+                             "leave this loader reading from disk")
         dl._in_memory = [dl.do_item(j) for j in range(len(dl.dataset))]
         dl.do_item = MethodType(_served, dl)
     return dls

@@ -67,10 +67,15 @@ def _photo(name, h):
     return im.resize((round(im.width*f), round(im.height*f)), Image.LANCZOS) if f < 1 else im
 
 def _flip(im, rng):
-    "`im` mirrored left-right and upside down, each with probability 1/2 (drawn from `rng`)"
-    lr, ud = rng.random(2) < 0.5
+    "`im` mirrored left-right, upside down and across its diagonal, each with probability 1/2 (drawn from `rng`): one of its 8 symmetries"
+    lr, ud, tr = rng.random(3) < 0.5
     if lr: im = im.transpose(Image.FLIP_LEFT_RIGHT)
-    return im.transpose(Image.FLIP_TOP_BOTTOM) if ud else im
+    if ud: im = im.transpose(Image.FLIP_TOP_BOTTOM)
+    return im.transpose(Image.TRANSPOSE) if tr else im
+
+def _recolor(im, rng):
+    "`im` with its colour channels in a random order (drawn from `rng`): red, green and blue swap roles; grey stays grey"
+    return Image.fromarray(np.ascontiguousarray(np.asarray(im)[..., rng.permutation(3)]))
 
 def _pan(im, n, size, rng):
     "`n` frames of `size` (w, h) from `im`: a crop window gliding and zooming from a random start to a random end"
@@ -161,7 +166,8 @@ def video_distortion(
     severities=(1, 2, 3, 4),  # Severities (1 to 4) written for each distortion
     seed:int=0,               # Seed of the pans and the distortions (one random stream per video)
     n_videos:int=1,           # Distorted videos per scene, distortion and severity
-    flips:bool=False,         # Mirror each video's photo at random, left-right and upside down (a label-preserving augmentation)
+    flips:bool=False,         # Mirror each video's photo at random: left-right, upside down, across its diagonal (a label-preserving augmentation)
+    recolor:bool=False,       # Put each video's colour channels in a random order (a label-preserving augmentation)
 ) -> Path:
     "Write short videos panning over scikit-image's photos, clean and distorted, in the VSQuaD layout; return the folder"
     scenes = list(PHOTOS[:6] if scenes is None else scenes)
@@ -179,8 +185,8 @@ def video_distortion(
         raise ValueError(f"video_distortion: need n_frames >= 1, n_refs >= 0, a size of at least (8, 8) and at least one "
                          f"video, got n_frames={n_frames}, n_refs={n_refs}, size={size}, distortions={codes}, severities={sevs}")
     if path is None:
-        key = repr((1, scenes, n_refs, n_frames, (w, h), codes, sevs, seed) + ((n_videos,) if n_videos > 1 else ())
-                   + (('flips',) if flips else ())).encode()   # 1: the generator's version
+        key = repr((2 if flips else 1, scenes, n_refs, n_frames, (w, h), codes, sevs, seed) + ((n_videos,) if n_videos > 1 else ())
+                   + (('flips',) if flips else ()) + (('recolor',) if recolor else ())).encode()   # the generator's version: 2 when flips transpose
         path = fastmtl_home()/f'video_distortion_{n_frames}f_{w}x{h}_{seed}_{hashlib.md5(key).hexdigest()[:8]}'
     path = Path(path)
     if (path/'videos.csv').exists(): return path
@@ -193,7 +199,8 @@ def video_distortion(
             rng = np.random.default_rng([seed, zlib.crc32(name.encode())])             # one stream per video
             angle = rng.uniform(0, 180) if c == 'D2' else rng.uniform(-20, 20)
             (path/name).mkdir(parents=True, exist_ok=True)
-            for i, f in enumerate(_pan(_flip(im, rng) if flips else im, n_frames, (w, h), rng)):
+            view = _flip(im, rng) if flips else im
+            for i, f in enumerate(_pan(_recolor(view, rng) if recolor else view, n_frames, (w, h), rng)):
                 Image.fromarray(distort(f, c, s, rng, angle)).save(path/name/f'frame_{i:03d}.jpg', quality=95)
             rows.append(dict(video_name=name, scene=scene, distortion=c, severity=s, n_frames=n_frames))
     pd.DataFrame(rows).to_csv(path/'videos.csv', index=False)     # written last: it marks the folder complete

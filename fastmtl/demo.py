@@ -12,8 +12,8 @@ from fastai.vision.all import *
 from .all import *
 
 # %% auto #0
-__all__ = ['REFERENCE_STEP_MS', 'DEMO_VALID_SCENES', 'clip_dataloaders', 'video_learner', 'machine_calibration', 'sources_sha256',
-           'BadFlag', 'run_demo', 'main']
+__all__ = ['REFERENCE_STEP_MS', 'DEMO_VALID_SCENES', 'DEMO_WIDTHS', 'DEMO_EPOCHS', 'DEMO_VIDEOS', 'clip_dataloaders',
+           'video_learner', 'machine_calibration', 'sources_sha256', 'BadFlag', 'run_demo', 'main']
 
 # %% ../nbs/08_demo.ipynb #7b35db29
 def clip_dataloaders(
@@ -23,12 +23,16 @@ def clip_dataloaders(
     size:int|None=None,        # Resize the frames to this square size; `None`: as they are
     num_workers:int|None=0,    # Loader worker processes; `None`: up to 2
     path=None,                 # The `DataLoaders`' folder (where `learn.export` writes); `None`: '.'
+    memory:bool=False,         # Read every clip once and serve it from memory (`in_memory`; `train_frames` are then drawn per batch)
 ) -> DataLoaders:
     "The demo's `DataLoaders`: clips in (`train_frames` random frames of each in training), distortion and severity out"
-    return DataBlock(blocks=(ImageTupleBlock(train_frames=train_frames), CategoryBlock, CategoryBlock), n_inp=1,
-                     splitter=ColSplitter('is_valid'), get_x=ColReader('frame_paths'), get_y=[ColReader('distortion'), ColReader('severity')],
-                     item_tfms=Resize(size) if size else None, batch_tfms=Normalize.from_stats(*imagenet_stats)
-                    ).dataloaders(df, bs=bs, path=ifnone(path, '.'), num_workers=ifnone(num_workers, min(2, defaults.cpus)))
+    if memory and size: raise ValueError("clip_dataloaders: memory=True serves the frames as they are on disk: it cannot resize them (size=None)")
+    per_batch = [SampleFrames(train_frames)] if memory and train_frames else []   # fixed items in memory: the frames drawn per batch
+    dls = DataBlock(blocks=(ImageTupleBlock(train_frames=None if memory else train_frames), CategoryBlock, CategoryBlock), n_inp=1,
+                    splitter=ColSplitter('is_valid'), get_x=ColReader('frame_paths'), get_y=[ColReader('distortion'), ColReader('severity')],
+                    item_tfms=Resize(size) if size else None, batch_tfms=[*per_batch, Normalize.from_stats(*imagenet_stats)]
+                   ).dataloaders(df, bs=bs, path=ifnone(path, '.'), num_workers=ifnone(num_workers, min(2, defaults.cpus)))
+    return in_memory(dls) if memory else dls
 
 def video_learner(
     dls,                    # `DataLoaders` of clips with the distortion and severity targets, e.g. from `clip_dataloaders`
@@ -67,6 +71,9 @@ def machine_calibration() -> dict:
 REFERENCE_STEP_MS = 790   # the calibration step on the reference machine (2 cores, AMD EPYC, AVX2): its time budgets scale by this
 
 DEMO_VALID_SCENES = ('chelsea', 'coffee', 'camera', 'coins')   # held out: natural photos, two in colour, two grey
+DEMO_WIDTHS = (8, 16, 32, 64)   # small_resnet's channels per stage in the demo: a quarter of its default's compute, and it generalises better
+DEMO_EPOCHS = 14   # epochs of `fit_one_cycle`
+DEMO_VIDEOS = 8    # videos per training scene and label
 
 def sources_sha256(
     root=None, # The package folder; `None`: the installed `fastmtl`'s
@@ -82,22 +89,27 @@ def _parser():
     from fastmtl.datasets import PHOTOS
     p = argparse.ArgumentParser(prog='fastmtl-demo', description="Detect a video clip's distortion and its severity: "
                                 "embedded data, one model, two tasks, offline")
-    p.add_argument('--epochs', type=int, default=10, help="epochs of fit_one_cycle (default 10)")
+    p.add_argument('--epochs', type=int, default=DEMO_EPOCHS, help=f"epochs of fit_one_cycle (default {DEMO_EPOCHS})")
     p.add_argument('--lr', type=float, default=8e-3, help="maximum learning rate (default 8e-3)")
     p.add_argument('--bs', type=int, default=32, help="clips per batch (default 32)")
     p.add_argument('--arch', default='small_resnet', help="a fastmtl, fastai or torchvision architecture name (default small_resnet)")
+    p.add_argument('--widths', default=None, help="small_resnet's channels per stage, comma-separated (default "
+                   f"{','.join(map(str, DEMO_WIDTHS))})")
     p.add_argument('--pretrained', action='store_true', help="start from downloaded ImageNet weights (needs the network)")
     p.add_argument('--frame-size', default='64x48', help="width x height of the generated frames (default 64x48)")
     p.add_argument('--size', type=int, default=None, help="resize frames to this square size for the model (default: as generated)")
     p.add_argument('--frames', type=int, default=2, help="frames per video, and per clip (default 2)")
-    p.add_argument('--train-frames', type=int, default=1, help="random frames of each clip per training step; 0: all (default 1)")
+    p.add_argument('--train-frames', type=int, default=1, help="random frames of each clip per training step (the same positions "
+                   "for a batch's clips); 0: all (default 1)")
     p.add_argument('--scenes', type=int, default=None, help="training scenes: the first N of scikit-image's PHOTOS outside "
                    f"--valid-scenes (default all {len(PHOTOS) - len(DEMO_VALID_SCENES)})")
     p.add_argument('--valid-scenes', default=','.join(DEMO_VALID_SCENES), help="the scenes held out for validation, comma-separated "
                    f"(default {','.join(DEMO_VALID_SCENES)})")
     p.add_argument('--split', choices=('scene', 'video'), default='scene', help="scene: validation on the held-out scenes only; "
                    "video: every scene on both sides, as many validation videos, split per video (default scene)")
-    p.add_argument('--videos', type=int, default=4, help="videos per scene and label, each its own camera move (default 4)")
+    p.add_argument('--videos', type=int, default=DEMO_VIDEOS, help="videos per training scene and label, each its own camera move "
+                   f"(default {DEMO_VIDEOS})")
+    p.add_argument('--valid-videos', type=int, default=4, help="videos per held-out scene and label (default 4)")
     p.add_argument('--weights', default='1,1', help="loss weights of distortion and severity (default 1,1)")
     p.add_argument('--data', default=None, help="folder of the generated videos (default: a cache under $FASTMTL_HOME)")
     p.add_argument('--out', default='out', help="folder for reports, plots, metrics.json and the exported learner (default ./out)")
@@ -136,7 +148,13 @@ def run_demo(
     except (ValueError, AssertionError): raise BadFlag(f"--weights must be two numbers, distortion's and severity's, like 1,3; got {a.weights!r}") from None
     if a.frames < 1 or not 0 <= a.train_frames <= a.frames:
         raise BadFlag(f"--frames must be >= 1 and --train-frames in 0..--frames, got --frames {a.frames} --train-frames {a.train_frames}")
+    if min(a.videos, a.valid_videos) < 1: raise BadFlag(f"--videos and --valid-videos must be >= 1, got {a.videos} and {a.valid_videos}")
     arch = _arch(a.arch)
+    if a.widths is not None and arch is not small_resnet: raise BadFlag(f"--widths is for small_resnet, not {a.arch}")
+    if arch is small_resnet:
+        try: widths = tuple(int(v) for v in ifnone(a.widths, ','.join(map(str, DEMO_WIDTHS))).split(',')); small_resnet(widths=widths)
+        except ValueError: raise BadFlag(f"--widths must be at least two positive whole numbers like 8,16,32,64; got {a.widths!r}") from None
+        arch = partial(small_resnet, widths=widths)
     from fastmtl.datasets import PHOTOS
     valid = [v for v in a.valid_scenes.split(',') if v]
     if not valid or not set(valid) <= set(PHOTOS) or len(set(valid)) < len(valid):
@@ -146,15 +164,21 @@ def run_demo(
     train = train[:ifnone(a.scenes, len(train))]
     out = Path(a.out).resolve(); out.mkdir(parents=True, exist_ok=True)
     start = time.time()
-    path = video_distortion(a.data, scenes=train + valid, size=(w, h), n_frames=a.frames, n_videos=a.videos, n_refs=4*a.videos,
-                            seed=a.seed, flips=True)
-    df = (vsquad_clips(path, clip_len=a.frames, seed=a.seed, valid_scenes=valid) if a.split == 'scene' else
-          vsquad_clips(path, clip_len=a.frames, seed=a.seed, valid_pct=len(valid)/(len(train) + len(valid))))
-    print(f"fastmtl demo: {df.video_name.nunique()} videos of {len(train) + len(valid)} scenes in {path}, {(~df.is_valid).sum()} training and "
-          f"{df.is_valid.sum()} validation clips of {a.frames} frames {w}x{h} (data ready in {time.time()-start:.0f}s); validation: "
-          + (f"the held-out scenes {', '.join(valid)}" if a.split == 'scene' else "other videos of the training scenes"))
+    kw = dict(size=(w, h), n_frames=a.frames, seed=a.seed)
+    data = Path(a.data) if a.data else None
+    if a.split == 'scene':   # training photos mirrored and recoloured at random; the held-out ones as they are
+        paths = [video_distortion(data and data/'train', scenes=train, n_videos=a.videos, n_refs=4*a.videos, flips=True, recolor=True, **kw),
+                 video_distortion(data and data/'held_out', scenes=valid, n_videos=a.valid_videos, n_refs=4*a.valid_videos, **kw)]
+        df = pd.concat([vsquad_clips(p, clip_len=a.frames, valid_pct=0).assign(is_valid=v) for p, v in zip(paths, (False, True))], ignore_index=True)
+    else:
+        paths = [video_distortion(data, scenes=train + valid, n_videos=a.videos, n_refs=4*a.videos, flips=True, recolor=True, **kw)]
+        df = vsquad_clips(paths[0], clip_len=a.frames, seed=a.seed, valid_pct=len(valid)/(len(train) + len(valid)))
+    print(f"fastmtl demo: {df.video_name.nunique()} videos of {len(train) + len(valid)} scenes in {', '.join(map(str, paths))}, "
+          f"{(~df.is_valid).sum()} training and {df.is_valid.sum()} validation clips of {a.frames} frames {w}x{h} (data ready in "
+          f"{time.time()-start:.0f}s); validation: " + (f"the held-out scenes {', '.join(valid)}" if a.split == 'scene' else
+                                                          "other videos of the training scenes"))
     set_seed(a.seed)
-    dls = clip_dataloaders(df, bs=a.bs, train_frames=a.train_frames or None, size=a.size, path=out)
+    dls = clip_dataloaders(df, bs=a.bs, train_frames=a.train_frames or None, size=a.size, path=out, memory=a.size is None)
     learn = video_learner(dls, arch=arch, pretrained=a.pretrained, weight=weight)
     t = time.time()
     with warnings.catch_warnings():
