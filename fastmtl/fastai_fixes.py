@@ -49,6 +49,33 @@ def predict(self:Learner, item, rm_type_tfms=None, with_input=False):
     return res
 Learner.predict._fastai = _fastai_predict
 
+# %% ../nbs/00c_fastai_fixes.ipynb #72178dcb
+from fastai.learner import _before_epoch
+_fastai_tta = _fastai_own(Learner, 'tta')
+
+@patch
+def tta(self:Learner, ds_idx=1, dl=None, n=4, item_tfms=None, batch_tfms=None, beta=0.25, use_max=False):
+    "Predictions on the `ds_idx` dataset or `dl` with test-time augmentation; per task for a multi-task learner"
+    if not is_multitask(self): return _fastai_tta(self, ds_idx, dl, n, item_tfms, batch_tfms, beta, use_max)
+    if dl is None: dl = self.dls[ds_idx].new(shuffled=False, drop_last=False)
+    if item_tfms is not None or batch_tfms is not None: dl = dl.new(after_item=item_tfms, after_batch=batch_tfms)
+    try:
+        self(_before_epoch)
+        with dl.dataset.set_split_idx(0), self.no_mbar():
+            if hasattr(self,'progress'): self.progress.mbar = master_bar(list(range(n)))
+            aug_preds = []
+            for i in self.progress.mbar if hasattr(self,'progress') else range(n):
+                self.epoch = i
+                aug_preds.append(self.get_preds(dl=dl, inner=True)[0])       # one tuple per pass, a tensor per task
+        aug_preds = [torch.stack(p) for p in zip(*aug_preds)]                   # per task: (n, items, ...)
+        aug_preds = [p.max(0)[0] if use_max else p.mean(0) for p in aug_preds]
+        self.epoch = n
+        with dl.dataset.set_split_idx(1): preds,targs = self.get_preds(dl=dl, inner=True)
+    finally: self(event.after_fit)
+    if use_max: return tuple(torch.stack([p, a], 0).max(0)[0] for p, a in zip(preds, aug_preds)), targs
+    if beta is None: return (tuple(aug_preds), preds), targs
+    return tuple(torch.lerp(a, p, beta) for a, p in zip(aug_preds, preds)), targs
+
 # %% ../nbs/00c_fastai_fixes.ipynb #6148b712
 @dispatch
 def show_results(x:TensorImage, y, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=None, figsize=None, **kwargs):
@@ -109,6 +136,10 @@ def _load_image(fn, mode=None):
         raise named from e
 _load_image._fastai = _fastai_load_image
 fastai.vision.core.load_image = _load_image   # `PILBase.create` (images, masks) looks it up in that module
+# `learn.export` pickles `PILBase.create` by value (cloudpickle), with the `load_image` it finds in fastai's module: named as
+# fastai's own, the function is pickled by reference to `fastai.vision.core.load_image`, so that a plain learner exported
+# in a session that imported fastmtl loads where fastmtl is not installed (with fastai's own function there)
+_load_image.__module__, _load_image.__qualname__, _load_image.__name__ = 'fastai.vision.core', 'load_image', 'load_image'
 
 # %% ../nbs/00c_fastai_fixes.ipynb #3da10f69
 def _device_type(learn) -> str:
