@@ -49,7 +49,7 @@ def predict(self:Learner, item, rm_type_tfms=None, with_input=False):
     return res
 Learner.predict._fastai = _fastai_predict
 
-# %% ../nbs/00c_fastai_fixes.ipynb #72178dcb
+# %% ../nbs/00c_fastai_fixes.ipynb #4d2235c6
 from fastai.learner import _before_epoch
 _fastai_tta = _fastai_own(Learner, 'tta')
 

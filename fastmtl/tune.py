@@ -49,7 +49,7 @@ def tune_loss_weights(
 ) -> tuple:
     "Search the task weights of `make_learner()`'s `CombinedLoss` with Optuna's TPE; returns (best weights, study)"
     try: import optuna
-    except ImportError: raise ImportError("tune_loss_weights needs Optuna: `pip install optuna`") from None
+    except ImportError: raise ImportError("tune_loss_weights needs Optuna, an optional dependency of fastmtl: `pip install 'fastmtl[tune]'` (or `pip install optuna`)") from None
     if isinstance(objective, str) and objective in ('valid_loss', 'train_loss'):
         raise ValueError(f"tune_loss_weights: {objective!r} is the weighted sum of the task losses, so it changes with the weights "
                          "being tuned; name a task metric (a column such as 'seg_pixel_accuracy') or pass a function of the learner")
