@@ -13,13 +13,37 @@ from PIL import Image
 
 # %% auto #0
 __all__ = ['PHOTOS', 'DISTORTIONS', 'SEVERITY_PARAMS', 'MULTIDIGITS_MAX_ROTATION', 'UTK_GENDERS', 'UTK_RACES', 'SCENE_CLASSES',
-           'WINE_NAMES', 'fastmtl_home', 'digits', 'distort', 'video_distortion', 'parse_vsquad_name', 'vsquad_clips',
-           'multidigits', 'utkface_df', 'scenes', 'scene_files', 'mmoe_synthetic', 'mmoe_names', 'wine_tasks']
+           'WINE_NAMES', 'fastmtl_home', 'cached_folder', 'digits', 'distort', 'video_distortion', 'parse_vsquad_name',
+           'vsquad_clips', 'multidigits', 'utkface_df', 'scenes', 'scene_files', 'mmoe_synthetic', 'mmoe_names',
+           'wine_tasks']
 
 # %% ../nbs/04_datasets.ipynb #b8922eeb
+import os, shutil, tempfile
+
 def fastmtl_home() -> Path:
     "The folder generated datasets are cached in: `$FASTMTL_HOME`, default `~/.fastmtl`"
     return Path(os.environ.get('FASTMTL_HOME', Path.home()/'.fastmtl')).expanduser()
+
+def cached_folder(
+    path,          # The dataset's folder
+    marker:str,    # The file `write` writes last: its presence marks a complete folder
+    write,         # A function that writes the dataset into the (empty) folder it is given
+) -> Path:
+    "`path` once complete: unless it holds `marker`, `write` into a temporary sibling folder, then rename that to `path`"
+    path = Path(path)
+    if (path/marker).exists(): return path
+    if path.is_dir() and any(path.iterdir()):
+        raise FileExistsError(f"{path} exists and is not a complete dataset (it has no {marker}): remove it, or write elsewhere")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f'.{path.name}.', dir=path.parent))
+    try:
+        write(tmp)
+        if not (tmp/marker).exists(): raise RuntimeError(f"cached_folder: the writer of {path} did not write {marker}")
+        try: os.rename(tmp, path)                    # atomic; replaces an empty folder
+        except OSError:
+            if not (path/marker).exists(): raise     # else another process renamed its complete copy first
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+    return path
 
 # %% ../nbs/04_datasets.ipynb #44c93825
 def digits(
@@ -36,18 +60,19 @@ def digits(
     if not 0 < n <= len(d.target): raise ValueError(f"digits: n must be in 1..{len(d.target)}, got {n}")
     path = Path(path) if path is not None else fastmtl_home()/f'digits_{n}_{size}_{seed}'
     if (path/'labels.csv').exists(): return path
-    (path/'images').mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    is_valid = np.zeros(n, bool); is_valid[rng.permutation(n)[:round(n*valid_pct)]] = True
-    rows = []
-    for i in range(n):
-        img = (d.images[i]*255/16).clip(0, 255).astype(np.uint8)
-        fn = f'images/{i:04d}.png'
-        Image.fromarray(img).resize((size, size), Image.BILINEAR).save(path/fn)
-        rows.append(dict(file=fn, digit=int(d.target[i]), even=bool(d.target[i] % 2 == 0),
-                         ink=round(float((img > 64).mean()), 4), is_valid=bool(is_valid[i])))
-    pd.DataFrame(rows).to_csv(path/'labels.csv', index=False)
-    return path
+    def write(path):   # into a temporary folder, renamed to `path` once complete ('labels.csv' written last)
+        (path/'images').mkdir(parents=True, exist_ok=True)
+        rng = np.random.default_rng(seed)
+        is_valid = np.zeros(n, bool); is_valid[rng.permutation(n)[:round(n*valid_pct)]] = True
+        rows = []
+        for i in range(n):
+            img = (d.images[i]*255/16).clip(0, 255).astype(np.uint8)
+            fn = f'images/{i:04d}.png'
+            Image.fromarray(img).resize((size, size), Image.BILINEAR).save(path/fn)
+            rows.append(dict(file=fn, digit=int(d.target[i]), even=bool(d.target[i] % 2 == 0),
+                             ink=round(float((img > 64).mean()), 4), is_valid=bool(is_valid[i])))
+        pd.DataFrame(rows).to_csv(path/'labels.csv', index=False)
+    return cached_folder(path, 'labels.csv', write)
 
 # %% ../nbs/04_datasets.ipynb #583988b1
 import io, re, zlib, hashlib, warnings
@@ -190,21 +215,22 @@ def video_distortion(
         path = fastmtl_home()/f'video_distortion_{n_frames}f_{w}x{h}_{seed}_{hashlib.md5(key).hexdigest()[:8]}'
     path = Path(path)
     if (path/'videos.csv').exists(): return path
-    rows = []
-    for scene in scenes:
-        im = _photo(scene, h)
-        vids = [(scene + (f'-{i+1}' if i else '') + '_D0_0', 'D0', 0) for i in range(n_refs)]
-        vids += [(scene + (f'-{k+1}' if k else '') + f'_{c}_{s}', c, s) for k in range(n_videos) for c in codes for s in sevs]
-        for name, c, s in vids:
-            rng = np.random.default_rng([seed, zlib.crc32(name.encode())])             # one stream per video
-            angle = rng.uniform(0, 180) if c == 'D2' else rng.uniform(-20, 20)
-            (path/name).mkdir(parents=True, exist_ok=True)
-            view = _flip(im, rng) if flips else im
-            for i, f in enumerate(_pan(_recolor(view, rng) if recolor else view, n_frames, (w, h), rng)):
-                Image.fromarray(distort(f, c, s, rng, angle)).save(path/name/f'frame_{i:03d}.jpg', quality=95)
-            rows.append(dict(video_name=name, scene=scene, distortion=c, severity=s, n_frames=n_frames))
-    pd.DataFrame(rows).to_csv(path/'videos.csv', index=False)     # written last: it marks the folder complete
-    return path
+    def write(path):   # into a temporary folder, renamed to `path` once complete ('videos.csv' written last)
+        rows = []
+        for scene in scenes:
+            im = _photo(scene, h)
+            vids = [(scene + (f'-{i+1}' if i else '') + '_D0_0', 'D0', 0) for i in range(n_refs)]
+            vids += [(scene + (f'-{k+1}' if k else '') + f'_{c}_{s}', c, s) for k in range(n_videos) for c in codes for s in sevs]
+            for name, c, s in vids:
+                rng = np.random.default_rng([seed, zlib.crc32(name.encode())])             # one stream per video
+                angle = rng.uniform(0, 180) if c == 'D2' else rng.uniform(-20, 20)
+                (path/name).mkdir(parents=True, exist_ok=True)
+                view = _flip(im, rng) if flips else im
+                for i, f in enumerate(_pan(_recolor(view, rng) if recolor else view, n_frames, (w, h), rng)):
+                    Image.fromarray(distort(f, c, s, rng, angle)).save(path/name/f'frame_{i:03d}.jpg', quality=95)
+                rows.append(dict(video_name=name, scene=scene, distortion=c, severity=s, n_frames=n_frames))
+        pd.DataFrame(rows).to_csv(path/'videos.csv', index=False)     # written last: it marks the folder complete
+    return cached_folder(path, 'videos.csv', write)
 
 # %% ../nbs/04_datasets.ipynb #aa3f5a42
 _VIDEO_RE = re.compile(r'(?P<scene>.+)_D(?P<d>\d+)_(?P<s>\d+)')
@@ -352,28 +378,29 @@ def multidigits(
                          f"8*max_digits (a slot of 8 pixels, scikit-learn's digit size, per digit), got size={size}, max_digits={max_digits}")
     path = Path(path) if path is not None else fastmtl_home()/f'multidigits_{n}_{h}x{w}px_{max_digits}d_{valid_pct:g}_{seed}'
     if (path/'labels.csv').exists(): return path
-    d = load_digits()
-    rng = np.random.default_rng(seed)
-    is_valid = np.zeros(n, bool); is_valid[rng.permutation(n)[:round(n*valid_pct)]] = True
-    order = rng.permutation(len(d.target))                         # held-out digits, drawn only in validation images
-    n_held = max(1, round(len(order)*valid_pct)) if is_valid.any() else 0
-    pools = {False: order[n_held:], True: order[:n_held]}
-    (path/'images').mkdir(parents=True, exist_ok=True)
-    rows = []
-    for i in range(n):
-        idx = rng.choice(pools[bool(is_valid[i])], rng.integers(1, max_digits + 1))
-        ink, placed = _compose(d.images[idx], (h, w), max_digits, rng)
-        bg, fg = rng.uniform(0, 80), rng.uniform(170, 255)        # background and ink brightness, then noise
-        img = bg + ink*(fg - bg) + rng.normal(0, rng.uniform(*_MULTIDIGITS_NOISE), ink.shape)
-        fn = f'images/{i:04d}.png'
-        Image.fromarray(np.clip(np.round(img), 0, 255).astype(np.uint8)).save(path/fn)
-        ds = [int(t) for t in d.target[idx]]
-        rows.append(dict(file=fn, count=len(ds), digits=';'.join(str(t) for t in sorted(set(ds))), leftmost=ds[0],
-                         any_even=any(t % 2 == 0 for t in ds), rotation=placed[0][2],
-                         mean_x=round(float(np.mean([p[0] for p in placed]))/w, 4),
-                         mean_y=round(float(np.mean([p[1] for p in placed]))/h, 4), is_valid=bool(is_valid[i])))
-    pd.DataFrame(rows).to_csv(path/'labels.csv', index=False)     # written last: it marks the folder complete
-    return path
+    def write(path):   # into a temporary folder, renamed to `path` once complete ('labels.csv' written last)
+        d = load_digits()
+        rng = np.random.default_rng(seed)
+        is_valid = np.zeros(n, bool); is_valid[rng.permutation(n)[:round(n*valid_pct)]] = True
+        order = rng.permutation(len(d.target))                         # held-out digits, drawn only in validation images
+        n_held = max(1, round(len(order)*valid_pct)) if is_valid.any() else 0
+        pools = {False: order[n_held:], True: order[:n_held]}
+        (path/'images').mkdir(parents=True, exist_ok=True)
+        rows = []
+        for i in range(n):
+            idx = rng.choice(pools[bool(is_valid[i])], rng.integers(1, max_digits + 1))
+            ink, placed = _compose(d.images[idx], (h, w), max_digits, rng)
+            bg, fg = rng.uniform(0, 80), rng.uniform(170, 255)        # background and ink brightness, then noise
+            img = bg + ink*(fg - bg) + rng.normal(0, rng.uniform(*_MULTIDIGITS_NOISE), ink.shape)
+            fn = f'images/{i:04d}.png'
+            Image.fromarray(np.clip(np.round(img), 0, 255).astype(np.uint8)).save(path/fn)
+            ds = [int(t) for t in d.target[idx]]
+            rows.append(dict(file=fn, count=len(ds), digits=';'.join(str(t) for t in sorted(set(ds))), leftmost=ds[0],
+                             any_even=any(t % 2 == 0 for t in ds), rotation=placed[0][2],
+                             mean_x=round(float(np.mean([p[0] for p in placed]))/w, 4),
+                             mean_y=round(float(np.mean([p[1] for p in placed]))/h, 4), is_valid=bool(is_valid[i])))
+        pd.DataFrame(rows).to_csv(path/'labels.csv', index=False)     # written last: it marks the folder complete
+    return cached_folder(path, 'labels.csv', write)
 
 # %% ../nbs/04_datasets.ipynb #9a243bf0
 UTK_GENDERS = ('male', 'female')
@@ -637,27 +664,28 @@ def scenes(
         path = fastmtl_home()/f"scenes_{layout}_{n}_{h}x{w}_{max_objects}obj{'' if holes else '_noholes'}_{valid_pct:g}_{seed}"
     path = Path(path)
     if (path/'scenes.csv').exists(): return path
-    splits = list(_SCENE_DIRS[layout])
-    for d in (d for ds in _SCENE_DIRS[layout].values() for d in ds): (path/d).mkdir(parents=True, exist_ok=True)
-    (path/'codes.txt').write_text('\n'.join((('unlabeled',) if layout == 'nyuv2' else ()) + SCENE_CLASSES) + '\n')
-    rows = []
-    for i in range(n):
-        split, stem = (splits[0], f'{i:04d}') if i < n_train else (splits[1], f'{i - n_train:04d}')
-        p = _scene_params(np.random.default_rng([seed, i]), h, w, max_objects, holes)
-        img, cls, depth = _render(p, h, w)
-        fi, fm, fd = (path/d/stem for d in _SCENE_DIRS[layout][split])
-        Image.fromarray(img).save(fi.with_suffix('.png'))
-        if layout == 'nyuv2':
-            Image.fromarray(np.where(cls < 0, 0, cls + 1).astype(np.uint8)).save(fm.with_suffix('.png'))
-            Image.fromarray(np.round(depth*1000).astype(np.uint16)).save(fd.with_suffix('.png'))
-        else:
-            Image.fromarray(np.where(cls < 0, 255, cls).astype(np.uint8)).save(fm.with_suffix('.png'))
-            np.save(fd.with_suffix('.npy'), depth)
-        rows.append(dict(split=split, stem=stem, wall_depth=p['wall'], n_objects=len(p['objects']),
-                         objects=';'.join(o['kind'] for o in p['objects']), n_pictures=len(p['pictures']),
-                         n_holes=len(p['holes']), camera_height=p['cam'], horizon=p['horizon'], focal=p['focal']))
-    pd.DataFrame(rows).to_csv(path/'scenes.csv', index=False)         # written last: it marks the folder complete
-    return path
+    def write(path):   # into a temporary folder, renamed to `path` once complete ('scenes.csv' written last)
+        splits = list(_SCENE_DIRS[layout])
+        for d in (d for ds in _SCENE_DIRS[layout].values() for d in ds): (path/d).mkdir(parents=True, exist_ok=True)
+        (path/'codes.txt').write_text('\n'.join((('unlabeled',) if layout == 'nyuv2' else ()) + SCENE_CLASSES) + '\n')
+        rows = []
+        for i in range(n):
+            split, stem = (splits[0], f'{i:04d}') if i < n_train else (splits[1], f'{i - n_train:04d}')
+            p = _scene_params(np.random.default_rng([seed, i]), h, w, max_objects, holes)
+            img, cls, depth = _render(p, h, w)
+            fi, fm, fd = (path/d/stem for d in _SCENE_DIRS[layout][split])
+            Image.fromarray(img).save(fi.with_suffix('.png'))
+            if layout == 'nyuv2':
+                Image.fromarray(np.where(cls < 0, 0, cls + 1).astype(np.uint8)).save(fm.with_suffix('.png'))
+                Image.fromarray(np.round(depth*1000).astype(np.uint16)).save(fd.with_suffix('.png'))
+            else:
+                Image.fromarray(np.where(cls < 0, 255, cls).astype(np.uint8)).save(fm.with_suffix('.png'))
+                np.save(fd.with_suffix('.npy'), depth)
+            rows.append(dict(split=split, stem=stem, wall_depth=p['wall'], n_objects=len(p['objects']),
+                             objects=';'.join(o['kind'] for o in p['objects']), n_pictures=len(p['pictures']),
+                             n_holes=len(p['holes']), camera_height=p['cam'], horizon=p['horizon'], focal=p['focal']))
+        pd.DataFrame(rows).to_csv(path/'scenes.csv', index=False)         # written last: it marks the folder complete
+    return cached_folder(path, 'scenes.csv', write)
 
 # %% ../nbs/04_datasets.ipynb #2e1d4254
 _SCENE_EXTS = {'image': ('.png', '.jpg', '.jpeg', '.npy'), 'mask': ('.png', '.npy'), 'depth': ('.png', '.npy')}
