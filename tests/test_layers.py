@@ -39,6 +39,19 @@ def test_graph_is_known():
     assert all(d in MODULES for deps in g.values() for d in deps), g
     assert g['parallel'] == {} and g['tasks'] == {}       # the bottom layer imports no fastmtl module
 
+# DESIGN.md's layers: every import points down this list (or within a layer, without cycles: `test_no_cycle`)
+LAYERS = {'tasks': 0, 'parallel': 0, 'loss': 1, 'data': 1, 'models': 1, 'metric': 2, 'callbacks': 2, 'baselines': 3, 'weighting': 3,
+          'learner': 4, 'dense': 4, 'tabular': 4, 'training': 4, 'tune': 4, 'datasets': 5, 'demo': 5, 'all': 5}
+
+def test_layer_order():
+    "Each module imports modules of its own layer or below; `fastai_fixes` (outside the layers) imports below `datasets` and nothing imports it"
+    assert set(LAYERS) | {'fastai_fixes'} == set(MODULES), "a module is missing from LAYERS (and from DESIGN.md's table)"
+    g = import_graph()
+    up = [(m, d) for m, deps in g.items() if m in LAYERS for d in deps if d in LAYERS and LAYERS[d] > LAYERS[m]]
+    assert not up, f"imports that point up the layers (module → module above it): {up}"
+    assert all(LAYERS[d] < 5 for d in g['fastai_fixes']), g['fastai_fixes']
+    assert not [m for m, deps in g.items() if 'fastai_fixes' in deps], "only fastmtl/__init__ imports fastai_fixes"
+
 def test_no_cycle():
     g, done, path = import_graph(), set(), []
     def visit(m):
