@@ -53,7 +53,8 @@ def test_demo_numbers():
     # default run, and seed 1 misses the severity one (0.73)
     assert dist['metrics']['f1_score_macro'] >= 0.85 and sev['metrics']['accuracy'] >= 0.70, (dist['metrics'], sev['metrics'])
     assert min(dist['recall'].values()) >= 0.45, dist['recall']
-    assert abs(float(said(r'the least \(recall (\d\.\d+)\)')) - min(dist['recall'].values())) <= 0.1, dist['recall']
+    # the lowest class recall, on 64 clips a class (one clip: 0.016), within 0.15 of this run's: seeds gave 0.58-0.70
+    assert abs(float(said(r'the least \(recall (\d\.\d+)\)')) - min(dist['recall'].values())) <= 0.15, dist['recall']
     # the README's numbers (the default seed's) within 0.05 of this run: another CPU's rounding may take another path
     assert abs(float(said(r'distortion macro-F1 of (\d\.\d+)')) - dist['metrics']['f1_score_macro']) <= 0.05, dist['metrics']
     assert abs(float(said(r'severity accuracy of (\d\.\d+)')) - sev['metrics']['accuracy']) <= 0.05, sev['metrics']
