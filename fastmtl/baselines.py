@@ -143,7 +143,7 @@ def trivial_baselines(
     m.train(training)
     outs = list(outs) if is_listy(outs) else [outs]
     for i, r in enumerate(lf.routings):
-        outs[r.pred_idx] = _trivial_output(outs[r.pred_idx][0].float(), _train_targets(learn.dls, r.target_idx), lf._who(i))
+        outs[r.pred_idx] = _trivial_output(outs[r.pred_idx][0].float(), _train_targets(learn.dls, r.target_idx), lf.who(i))
     const = Learner(learn.dls, _Constant(outs), loss_func=lf, metrics=learn.metrics)
     with const.no_bar(), const.no_logging(), warnings.catch_warnings():
         warnings.simplefilter('ignore', UndefinedMetricWarning)   # scikit-learn's F1 of an empty prediction: 0, as intended

@@ -19,7 +19,7 @@ __all__ = ['AvgTaskLoss', 'check_head_sizes', 'check_task_names', 'TaskLossColum
 # %% ../nbs/01b_callbacks.ipynb #eaae8a67
 class AvgTaskLoss(Metric):
     "The mean over items of one task's loss, read from the `CombinedLoss` of the learner"
-    _sums_ranks = True   # sums its own totals over the data-parallel ranks
+    sums_ranks = True   # sums its own totals over the data-parallel ranks
     def __init__(
         self,
         idx:int,              # Index of the task in the `CombinedLoss`
@@ -59,7 +59,7 @@ def check_head_sizes(
         if v is None or r.pred_idx >= len(preds) or preds[r.pred_idx].ndim < 2: continue
         width = preds[r.pred_idx].shape[1]
         if width != len(v):
-            raise ValueError(f"{loss_func._who(i)}: the model gives {width} values per item but the target has {len(v)} "
+            raise ValueError(f"{loss_func.who(i)}: the model gives {width} values per item but the target has {len(v)} "
                              f"classes {vocab_str(v)}; make head {r.pred_idx} output {len(v)} (e.g. `n_outs` from `dls.vocab`)")
 
 # %% ../nbs/01b_callbacks.ipynb #bfc6c547

@@ -133,7 +133,7 @@ def _task_metrics(vals:dict, interp, base:dict) -> dict:
         cm = interp.confusion_matrix(t)
         res[t] = {'metrics': {k[len(t)+1:]: round(float(v), 4) for k, v in vals.items() if k.startswith(f'{t}_') and not k.endswith('_loss')},
                   'trivial_baseline': {k[len(t)+1:]: round(v, 4) for k, v in base.items() if k.startswith(f'{t}_')},
-                  'recall': {str(c): round(float(cm[i, i]/cm[i].sum()), 4) if cm[i].sum() else None for i, c in enumerate(interp.vocabs[interp._task(t)])}}
+                  'recall': {str(c): round(float(cm[i, i]/cm[i].sum()), 4) if cm[i].sum() else None for i, c in enumerate(interp.vocabs[interp.task_index(t)])}}
     return res
 
 def run_demo(

@@ -161,7 +161,7 @@ class DepthL1Loss(_DepthLoss):
 # %% ../nbs/11_dense.ipynb #9e39fd86
 class SegMetric(Metric):
     "Base: the confusion matrix (targets × predictions) of the labelled pixels of the whole set"
-    _sums_ranks = True   # data-parallel: sums the ranks' matrices, never gathers the prediction maps
+    sums_ranks = True   # data-parallel: sums the ranks' matrices, never gathers the prediction maps
     def __init__(
         self,
         ignore_index:int=255, # Label of the unlabelled pixels, left out
@@ -247,7 +247,7 @@ class WeightedFBeta(SegMetric):
 
 class DepthMetric(Metric):
     "Base: sums over the valid pixels (finite target > 0) of the whole set"
-    _sums_ranks = True   # data-parallel: sums the ranks' totals
+    sums_ranks = True   # data-parallel: sums the ranks' totals
     def reset(self): self.total, self.count = 0., 0
     def accumulate(self, learn):
         pred, targ, valid = _depth_args(*unpad(learn, learn.pred, learn.y), type(self).__name__)

@@ -234,7 +234,7 @@ def _explain_mismatch(learn:Learner, err:RuntimeError) -> str|None:
         i = tasks[0]; r = routings[i]
         v = vocabs[r.target_idx] if r.target_idx < len(vocabs) else None
         vs = 'no vocab' if v is None else f"a vocab of {len(v)}: {vocab_str(v)}"
-        msgs.append(f"{lf._who(i)}: its head's {name} is {ckpt} in the checkpoint but {here} in this model ({vs}); "
+        msgs.append(f"{lf.who(i)}: its head's {name} is {ckpt} in the checkpoint but {here} in this model ({vs}); "
                     f"the checkpoint was trained on other classes or another task order")
     return "The checkpoint does not fit this model:\n" + "\n".join(msgs)
 

@@ -48,11 +48,11 @@ class MultiTaskInterpretation:
         old = lf.reduction
         try:
             lf.reduction = 'none'
-            losses = [lf._masked_loss(i, raw[r.pred_idx], targs[r.target_idx])[0].detach() for i, r in enumerate(lf.routings)]
+            losses = [lf.masked_loss(i, raw[r.pred_idx], targs[r.target_idx])[0].detach() for i, r in enumerate(lf.routings)]
         finally: lf.reduction = old
         return cls(learn, dl, probs, targs, decoded, losses)
 
-    def _task(self, task):
+    def task_index(self, task):
         "Index of `task` (a name or an index)"
         if isinstance(task, int) and 0 <= task < len(self.names): return task
         if task in self.names: return self.names.index(task)
@@ -79,7 +79,7 @@ class MultiTaskInterpretation:
     def report(self, task, **kwargs) -> str:
         "scikit-learn's `classification_report` of `task`, with its vocab as class names (a row per label if multi-label)"
         from sklearn.metrics import classification_report
-        i = self._task(task)
+        i = self.task_index(task)
         y, p = self._labels(i)
         v = [str(o) for o in self.vocabs[i]]
         return classification_report(y, p, labels=list(range(len(v))), target_names=v, zero_division=0, **kwargs)
@@ -91,7 +91,7 @@ class MultiTaskInterpretation:
     def confusion_matrix(self, task):
         "The confusion matrix of `task` (rows: truth, columns: prediction) as a numpy array; per label (n, 2, 2) if multi-label"
         from sklearn.metrics import confusion_matrix, multilabel_confusion_matrix
-        i = self._task(task)
+        i = self.task_index(task)
         y, p = self._labels(i)
         if self._multilabel(i): return multilabel_confusion_matrix(y, p, labels=list(range(len(self.vocabs[i]))))
         return confusion_matrix(y, p, labels=list(range(len(self.vocabs[i]))))
@@ -99,7 +99,7 @@ class MultiTaskInterpretation:
     def plot_confusion_matrix(self, task, ax=None, figsize=(6, 5), **kwargs):
         "Plot the confusion matrix of `task`, titled with the task's name; returns the axis"
         from sklearn.metrics import ConfusionMatrixDisplay
-        i = self._task(task)
+        i = self.task_index(task)
         if self._multilabel(i): raise ValueError(f"Task {self.names[i]!r} is multi-label: its confusion matrix is one 2×2 table per label, "
                                                  f"`confusion_matrix({self.names[i]!r})`; `report({self.names[i]!r})` prints one row per label")
         if ax is None: _, ax = plt.subplots(figsize=figsize)
@@ -109,7 +109,7 @@ class MultiTaskInterpretation:
 
     def top_losses(self, task, k:int|None=None, largest:bool=True):
         "The `k` largest (or smallest) per-item losses of `task` and the items' indices in the dataset"
-        return self.losses[self._task(task)].topk(ifnone(k, len(self.losses[0])), largest=largest)
+        return self.losses[self.task_index(task)].topk(ifnone(k, len(self.losses[0])), largest=largest)
 
 # %% ../nbs/03_learner.ipynb #b8ec926c
 @patch

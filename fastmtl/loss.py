@@ -96,7 +96,8 @@ class CombinedLoss:
                 raise ValueError(f"CombinedLoss: no loss reads {what}(s) {sorted(set(range(m))-used)}: task '{self.names[top]}' reads "
                                  f"{what} {m - 1}, so there are {m} {what}s, and every one needs a loss (indices count from 0)")
 
-    def _who(self, i):
+    def who(self, i):
+        "How messages name task `i`: its name, its output and its target"
         r = self.routings[i]
         return f"task '{self.names[i]}' (output {r.pred_idx}, target {r.target_idx})"
 
@@ -133,7 +134,7 @@ class CombinedLoss:
             raise ValueError(f"CombinedLoss has {len(self.routings)} losses ({', '.join(self.names)}) but {len(w)} weights: {w}")
         for i,x in enumerate(w):
             if not isinstance(x, (int, float)) or not math.isfinite(x) or x < 0:
-                raise ValueError(f"{self._who(i)}: weight must be a finite number >= 0, got {x!r}")
+                raise ValueError(f"{self.who(i)}: weight must be a finite number >= 0, got {x!r}")
         self._weight = [float(x) for x in w]
 
     @property
@@ -166,7 +167,7 @@ class CombinedLoss:
         "Task `i`'s loss on `pred`, `targ`, with this loss's reduction; errors name the task"
         f = self.routings[i].loss_func
         if _is_elementwise(f) and pred.numel() != targ.numel():
-            raise ValueError(f"{self._who(i)}: {_fname(f)} compares values one to one, but the output has {_desc(pred)} "
+            raise ValueError(f"{self.who(i)}: {_fname(f)} compares values one to one, but the output has {_desc(pred)} "
                              f"and the target {_desc(targ)}: is the head's width right?")
         try: return f(pred, targ) if self.reduction == 'mean' or hasattr(f, 'reduction') else f(pred, targ, reduction=self.reduction)
         except Exception as e:
@@ -175,18 +176,18 @@ class CombinedLoss:
                 if targ.is_floating_point(): hint = f" Expected integer class indices (a CategoryBlock target), got floats."
                 elif targ.numel() and (targ.max() >= pred.shape[1] or targ.min() < 0):
                     hint = f" Expected class indices in [0, {pred.shape[1]}) (the output's width), got {targ.min().item()}..{targ.max().item()}."
-            raise ValueError(f"{self._who(i)}: {_fname(f)} failed on an output of {_desc(pred)} and a target of {_desc(targ)}.{hint} "
+            raise ValueError(f"{self.who(i)}: {_fname(f)} failed on an output of {_desc(pred)} and a target of {_desc(targ)}.{hint} "
                              f"({type(e).__name__}: {e})") from e
 
-    def _masked_loss(self, i, pred, targ):
+    def masked_loss(self, i, pred, targ):
         "Task `i`'s loss (per item if reduction is 'none'), and its reduced value; items without a label contribute nothing"
         r = self.routings[i]
         bs = targ.shape[0] if targ.ndim else 1
         if not isinstance(pred, Tensor) or pred.ndim == 0 or pred.shape[0] != bs:
-            raise ValueError(f"{self._who(i)}: the output ({_desc(pred) if isinstance(pred, Tensor) else type(pred).__name__}) "
+            raise ValueError(f"{self.who(i)}: the output ({_desc(pred) if isinstance(pred, Tensor) else type(pred).__name__}) "
                              f"does not have the target's batch size {bs} ({_desc(targ)})")
         if self.missing[i] is None and targ.is_floating_point() and targ.ndim <= 2 and bool(torch.isnan(targ).any()):
-            raise ValueError(f"{self._who(i)}: {int(torch.isnan(targ).sum())} NaN label(s) in this batch, and this task allows no "
+            raise ValueError(f"{self.who(i)}: {int(torch.isnan(targ).sum())} NaN label(s) in this batch, and this task allows no "
                              "missing labels (missing=None): fix the labels, or let CombinedLoss skip them (a NaN is a missing label "
                              "unless `missing` is None)")
         mask = label_mask(targ, pred, self.missing[i])
@@ -209,7 +210,7 @@ class CombinedLoss:
         self._check(outs, targets)
         total, losses, reduced = 0., [], []
         for i,(r,w) in enumerate(zip(self.routings, self.weight)):
-            l, red = self._masked_loss(i, outs[r.pred_idx], targets[r.target_idx])
+            l, red = self.masked_loss(i, outs[r.pred_idx], targets[r.target_idx])
             losses.append(l); reduced.append(red)
             total = total + w*l
         self.last_losses, self.last_values = losses, torch.stack(reduced)

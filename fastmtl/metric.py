@@ -64,7 +64,7 @@ class RoutedMetric(Metric):
         pred, targ = learn.pred[self.pred_idx], learn.yb[self.target_idx]
         # data-parallel: a fastai metric gathers every rank's items, which must be as many on each: gather them here,
         # before dropping missing labels (fastai drops the padding); fastmtl's metrics that sum over ranks drop it themselves
-        gather = world_size() > 1 and not getattr(self.metric, '_sums_ranks', False)
+        gather = world_size() > 1 and not getattr(self.metric, 'sums_ranks', False)
         pred, targ = learn.to_detach((pred, targ), cpu=False) if gather else unpad(learn, pred, targ)
         if not len(targ): return
         mask = label_mask(targ, missing=self.missing)

@@ -67,6 +67,28 @@ def test_no_private_import():
            if n.startswith('_') and n != '*']
     assert not bad, f"private names imported from another fastmtl module: {bad}"
 
+def _private_members() -> dict:
+    "{private method or class attribute name: the modules whose classes define it}"
+    defined = {}
+    for m in MODULES:
+        for node in ast.walk(ast.parse((PKG/f'{m}.py').read_text())):
+            if not isinstance(node, ast.ClassDef): continue
+            for b in node.body:
+                names = [b.name] if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) else \
+                        [t.id for t in getattr(b, 'targets', []) if isinstance(t, ast.Name)]
+                for n in names:
+                    if n.startswith('_') and not n.startswith('__'): defined.setdefault(n, set()).add(m)
+    return defined
+
+def test_no_private_attribute_across_modules():
+    "No module reads a private method or attribute that another module's class defines (`lf._who(i)`): what modules share is public"
+    defined, bad = _private_members(), set()
+    for m in MODULES:
+        for node in ast.walk(ast.parse((PKG/f'{m}.py').read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in defined and m not in defined[node.attr]:
+                bad.add((m, node.attr, tuple(sorted(defined[node.attr]))))
+    assert not bad, f"private members used outside the module that defines them (module, name, defined in): {sorted(bad)}"
+
 def test_no_side_effect_import():
     "At import time, only `fastmtl/__init__` imports a fastmtl module for its side effects (the fixes), and `all` its modules"
     bad = [(m, d) for m, deps in import_graph(in_functions=False).items() for d, names in deps.items() if not names and m != 'all']
