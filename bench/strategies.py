@@ -1,6 +1,7 @@
 "The task weightings the benchmarks compare, by name: each entry makes the callbacks for one `Learner`"
 from fastmtl.weighting import *
 from torchjd.aggregation import UPGrad
+import torch, torchjd.scalarization as tjs
 
 STRATEGIES = {
     'equal weighting': lambda: [],
@@ -14,4 +15,12 @@ STRATEGIES = {
     "GradientAggregation(UPGrad, 'params')": lambda: [GradientAggregation(UPGrad(), mode='params')],
     'STCH': lambda: [STCH()],
     'DualBalancing (DB-MTL)': lambda: [DualBalancing()],
+}
+
+# torchjd's scalarizers that fastmtl has no strategy of its own for, through `Scalarization` (preference vectors all ones); kept
+# apart from STRATEGIES, which the weighting tutorial trains one by one, and added to them by the two benchmarks
+SCALARIZERS = {
+    'Scalarization(IMTLL)': lambda: [Scalarization(tjs.IMTLL)],
+    'Scalarization(COSMOS(λ=1))': lambda: [Scalarization(lambda n: tjs.COSMOS(1., torch.ones(n)))],
+    'Scalarization(PBI(θ=5))': lambda: [Scalarization(lambda n: tjs.PBI(5., torch.ones(n)))],
 }

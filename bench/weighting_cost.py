@@ -17,7 +17,7 @@ import argparse, time, warnings
 from fastai.vision.all import *
 from fastmtl.all import *
 from torchjd.aggregation import UPGrad
-from strategies import STRATEGIES
+from strategies import STRATEGIES, SCALARIZERS
 
 class StepTimer(Callback):
     "Seconds of each training step, `before_batch` to `after_batch`; with `n`, the fit stops after `n` steps"
@@ -70,7 +70,7 @@ class TorchjdAutojac(_Reference):
         _plain_grads(self.learn.model)
         raise CancelBackwardException()
 
-CONFIGS = {**STRATEGIES,
+CONFIGS = {**STRATEGIES, **SCALARIZERS,
     'ref: K separate backwards + UPGrad': lambda: [SeparateBackwards()],
     'ref: torchjd autojac (mtl_backward + jac_to_grad)': lambda: [TorchjdAutojac()],
 }

@@ -18,7 +18,8 @@ import argparse, json, random, time, warnings
 from pathlib import Path
 from fastai.vision.all import *
 from fastmtl.all import *
-from strategies import STRATEGIES
+from strategies import STRATEGIES, SCALARIZERS
+STRATEGIES = {**STRATEGIES, **SCALARIZERS}
 
 KEYS = ['count_accuracy', 'digits_accuracy_multi', 'digits_f1_score_samples', 'leftmost_accuracy', 'any_even_accuracy', 'rotation_rmse']
 TASKS = ['count', 'digits', 'leftmost', 'any_even', 'rotation']

@@ -1,4 +1,4 @@
-"""Callbacks that balance the tasks while a plain fastai `Learner` trains: weights on the task losses (uncertainty weighting, DWA, RLW, GLS, GradNorm, FAMO, STCH) or an aggregation of the task gradients (any torchjd aggregator, DB-MTL).
+"""Callbacks that balance the tasks while a plain fastai `Learner` trains: weights on the task losses (uncertainty weighting, DWA, RLW, GLS, GradNorm, FAMO, STCH, and any torchjd scalarizer) or an aggregation of the task gradients (any torchjd aggregator, DB-MTL).
 
 Docs: https://fastmtl.github.io/fastmtl/weighting.html.md"""
 
@@ -8,7 +8,7 @@ Docs: https://fastmtl.github.io/fastmtl/weighting.html.md"""
 from __future__ import annotations
 from copy import deepcopy
 from fastai.basics import *
-import difflib
+import difflib, inspect
 from contextlib import contextmanager
 from fastai.callback.training import GradientAccumulation
 from fastai.callback.fp16 import MixedPrecision
@@ -18,7 +18,7 @@ from .tasks import per_task
 
 # %% auto #0
 __all__ = ['TaskWeight', 'TaskWeighting', 'UncertaintyWeighting', 'DynamicWeightAverage', 'RandomLossWeighting',
-           'GeometricLossStrategy', 'GradNorm', 'FAMO', 'STCH', 'GradientAggregation', 'DualBalancing']
+           'GeometricLossStrategy', 'GradNorm', 'FAMO', 'STCH', 'Scalarization', 'GradientAggregation', 'DualBalancing']
 
 # %% ../nbs/10_weighting.ipynb #a3aaeeb2
 class TaskWeight(Metric):
@@ -251,22 +251,35 @@ class UncertaintyWeighting(TaskWeighting):
     def extra_loss(self): return 0.5 * self.log_vars.sum()
 
 # %% ../nbs/10_weighting.ipynb #069dc18d
+def _scalarize(f, losses:Tensor, params=()) -> tuple:
+    "`f(L)` at the detached `losses` (float32), its gradient $\\partial f/\\partial L_i$ (the weight it gives each task), and its gradients w.r.t. `params`"
+    x = losses.detach().float().clone().requires_grad_(True)
+    with torch.enable_grad():
+        S = f(x)
+        gs = torch.autograd.grad(S, [x, *params], allow_unused=True)
+    return S.detach(), (gs[0] if gs[0] is not None else torch.zeros_like(x)), gs[1:]
+
 class DynamicWeightAverage(TaskWeighting):
-    "Weigh each task by the ratio of its last two epochs' mean losses (Liu, Johns & Davison 2019)"
-    min_tasks, _state, sync = 2, ('w', 'epoch_losses', '_lsum', '_lcount'), None   # `w` changes at epoch ends, from synced means
+    "Weigh each task by the ratio of its last two epochs' mean losses (Liu, Johns & Davison 2019), by torchjd's `DWA`"
+    min_tasks, _state = 2, ('epoch_losses', '_lsum', '_lcount', 'dwa_state')   # sync='losses': `DWA` averages the ranks' mean losses
     def __init__(
         self,
         temp:float=2., # Temperature T of the softmax over the loss ratios: a higher one gives more even weights
     ): _check_hp('DynamicWeightAverage', temp=(temp, 0, False)); store_attr('temp')
-    def setup(self): self.w, self.epoch_losses, self._lsum, self._lcount = torch.ones(self.n), [], 0., 0
+    def setup(self):
+        from torchjd.scalarization import DWA
+        self.dwa, self.epoch_losses, self._lsum, self._lcount = DWA(temperature=self.temp), [], 0., 0
+    @property
+    def dwa_state(self) -> dict: return _scalarizer_state(self.dwa)
+    @dwa_state.setter
+    def dwa_state(self, d): _load_scalarizer_state(self.dwa, d)
     def task_weights(self, losses):
-        self._lsum, self._lcount = self._lsum + losses.cpu(), self._lcount + 1
-        return self.w
+        l = losses.float().cpu()
+        self._lsum, self._lcount = self._lsum + l, self._lcount + 1
+        return _scalarize(self.dwa, l.clamp_min(1e-12))[1]   # floored: a task solved exactly (loss 0) keeps a finite ratio
     def end_epoch(self):
-        self.epoch_losses.append(rank_mean(self._lsum/self._lcount).cpu()); self._lsum, self._lcount = 0., 0
-        if len(self.epoch_losses) >= 2:
-            r = self.epoch_losses[-1]/self.epoch_losses[-2].clamp_min(1e-12)
-            self.w = self.n * F.softmax(r/self.temp, dim=0)
+        self.epoch_losses.append(self._lsum/self._lcount); self._lsum, self._lcount = 0., 0
+        self.dwa.step()
 
 # %% ../nbs/10_weighting.ipynb #64bb7ecc
 class RandomLossWeighting(TaskWeighting):
@@ -276,16 +289,17 @@ class RandomLossWeighting(TaskWeighting):
 
 # %% ../nbs/10_weighting.ipynb #41956daa
 class GeometricLossStrategy(TaskWeighting):
-    "Minimise the geometric mean of the task losses (Chennupati et al. 2019)"
+    "Minimise the geometric mean of the task losses (Chennupati et al. 2019), by torchjd's `GeometricMean`"
     min_tasks = 2
     def __init__(
         self,
         eps:float=1e-8, # Floor of the task losses before their logarithm and division
     ): _check_hp('GeometricLossStrategy', eps=(eps, 0, False)); store_attr('eps')
     def task_weights(self, losses):
-        l = losses.clamp_min(self.eps)
-        return torch.exp(torch.log(l).mean())/(self.n*l)   # G/(K L_i): Σ w_i ∇L_i = ∇G
-    def objective(self, losses): return torch.exp(torch.log(losses.clamp_min(self.eps)).mean())   # G
+        from torchjd.scalarization import GeometricMean
+        self._value, w, _ = _scalarize(GeometricMean(), losses.clamp_min(self.eps))
+        return w   # ∂G/∂L_i = G/(K L_i): Σ w_i ∇L_i = ∇G
+    def objective(self, losses): return self._value   # G
 
 # %% ../nbs/10_weighting.ipynb #df3f876f
 def _shared_body(model):
@@ -368,6 +382,21 @@ def _training_autocast(learn):
     if ac is None or not ac._enabled: yield None; return
     with torch.autocast(ac.device, dtype=ac.fast_dtype): yield ac
 
+def _losses_now(learn) -> Tensor:
+    "The task losses of the learner's current batch, as the step computed them (its autocast), batch-norm statistics left as they are"
+    lf = learn.loss_func; kept = lf.last_losses, lf.last_values   # the logged losses stay those of the step
+    bns = [m for m in learn.model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.momentum is not None]
+    moms = [m.momentum for m in bns]
+    try:
+        for m in bns: m.momentum = 0.
+        with torch.no_grad(), _training_autocast(learn) as ac:   # the precision the step's losses were computed in
+            pred = learn.model(*learn.xb)
+            lf(to_float(pred) if ac else pred, *learn.yb)           # as `MixedPrecision.after_pred`
+            return torch.stack([x.float() for x in lf.last_losses])
+    finally:
+        for m, mo in zip(bns, moms): m.momentum = mo
+        lf.last_losses, lf.last_values = kept
+
 class FAMO(TaskWeighting):
     "Fast Adaptive Multitask Optimization: balance the tasks' rates of loss decrease (Liu et al. 2023)"
     min_tasks, _state = 2, ('xi', 'xi_opt', '_prev')
@@ -386,20 +415,7 @@ class FAMO(TaskWeighting):
         return self._zc/l                          # z_i/(c L_i): Σ w_i ∇L_i = ∇ Σ (z_i/c) log L_i
     def objective(self, losses): return (self._zc * torch.log(losses.clamp_min(self.eps))).sum()
 
-    def _losses_now(self) -> Tensor:
-        "The task losses of the current batch, with batch-norm statistics left as they are"
-        lf = self.learn.loss_func; kept = lf.last_losses, lf.last_values   # the logged losses stay those of the step
-        bns = [m for m in self.learn.model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.momentum is not None]
-        moms = [m.momentum for m in bns]
-        try:
-            for m in bns: m.momentum = 0.
-            with torch.no_grad(), _training_autocast(self.learn) as ac:   # the precision the step's losses were computed in
-                pred = self.learn.model(*self.learn.xb)
-                lf(to_float(pred) if ac else pred, *self.learn.yb)           # as `MixedPrecision.after_pred`
-                return torch.stack([x.float() for x in lf.last_losses])
-        finally:
-            for m, mo in zip(bns, moms): m.momentum = mo
-            lf.last_losses, lf.last_values = kept
+    def _losses_now(self) -> Tensor: return _losses_now(self.learn)
 
     def after_step(self):
         if not self.training or not hasattr(self, 'xi_opt') or not hasattr(self, '_prev'): return
@@ -434,8 +450,114 @@ class STCH(TaskWeighting):
         n = self.nadir.to(l.device)
         r = torch.log(l/n + self.eps)
         self._value = self.mu*torch.logsumexp(r/self.mu - (r.max()/self.mu), 0)*self.n   # the official code's value (its max taken out)
-        return self.n*F.softmax(r/self.mu, 0)/(l + self.eps*n)
+        import torchjd.scalarization as tjs
+        stch = tjs.STCH(self.mu, weights=torch.ones_like(l))   # torchjd's, unit weights, on the log-normalised losses
+        return _scalarize(lambda x: self.n*stch(torch.log(x/n + self.eps)), l)[1]   # K·softmax(r/μ)_i/(L_i + ε n_i)
     def objective(self, losses): return self._value
+
+# %% ../nbs/10_weighting.ipynb #650a6cf4
+_MODULE_ATTRS = frozenset(vars(nn.Module()))   # what every module has: a scalarizer's other attributes are its own state
+
+def _is_plain(v) -> bool:
+    "Whether a training state can hold `v`: tensors, numbers, strings, None, and lists, tuples and dicts of them"
+    if v is None or isinstance(v, (bool, int, float, str, Tensor)): return True
+    if isinstance(v, (list, tuple)): return all(map(_is_plain, v))
+    return isinstance(v, dict) and all(isinstance(k, (str, int)) and _is_plain(x) for k, x in v.items())
+
+def _scalarizer_state(s:nn.Module) -> dict:
+    "A torchjd scalarizer's state, as tensors and numbers: parameters and buffers, its other attributes (DWA's epoch averages, FAMO's last losses) and any optimizer it holds (FAMO's Adam)"
+    attrs, opts = {}, {}
+    for k, v in vars(s).items():
+        if k in _MODULE_ATTRS: continue
+        if isinstance(v, torch.optim.Optimizer): opts[k] = {'type': type(v).__name__, 'state': v.state_dict()}
+        elif _is_plain(v): attrs[k] = v
+    return deepcopy({'params': dict(s.state_dict()), 'attrs': attrs, 'optimizers': opts})
+
+def _load_scalarizer_state(s:nn.Module, d:dict):
+    "Restore `_scalarizer_state(s)` into `s`, its parameters in place (an optimizer that holds them keeps them)"
+    s.load_state_dict(d['params'])
+    for k, v in d['attrs'].items(): setattr(s, k, deepcopy(v))
+    for k, o in d['optimizers'].items():
+        opt = getattr(s, k, None)
+        if not isinstance(opt, torch.optim.Optimizer):   # made at its first use (FAMO's Adam, at the first `update`): one like it, on the same parameters
+            cls = getattr(torch.optim, o['type']); args = set(inspect.signature(cls).parameters) - {'params'}
+            opt = cls([p for p in s.parameters() if p.requires_grad], **{a: v for a, v in o['state']['param_groups'][0].items() if a in args})
+            setattr(s, k, opt)
+        opt.load_state_dict(o['state'])
+
+def _as_scalarizer(scalarizer):
+    "`scalarizer` as a function of the number of tasks that gives a torchjd `Scalarizer`"
+    from torchjd.scalarization import Scalarizer
+    if isinstance(scalarizer, Scalarizer): return lambda n: scalarizer
+    if isinstance(scalarizer, type) and issubclass(scalarizer, Scalarizer):
+        if 'shape' in inspect.signature(scalarizer).parameters: return scalarizer   # UW, IMTLL, FAMO: made for the number of tasks
+        raise TypeError(f"Scalarization: pass a scalarizer instance, `{scalarizer.__name__}(...)`, not the class")
+    if callable(scalarizer) and not isinstance(scalarizer, (nn.Module, type)): return scalarizer
+    raise TypeError(f"Scalarization: `scalarizer` must be a torchjd Scalarizer (e.g. `DWA()`, `GeometricMean()` from `torchjd.scalarization`) "
+                    f"or a function of the number of tasks that gives one (e.g. `UW`, `partial(FAMO, lr=0.01)`), got {type(scalarizer).__name__}")
+
+def _check_scalarizer_shape(s, n:int, names:list):
+    "Raise unless every vector the scalarizer holds (its parameters, buffers, preference weights, reference point) has one entry per task"
+    ts = [*s.named_parameters(), *s.named_buffers(), *((k, v) for k, v in vars(s).items() if isinstance(v, Tensor))]
+    for k, t in ts:
+        if t.dim() >= 1 and tuple(t.shape) != (n,):
+            raise ValueError(f"Scalarization: the {type(s).__name__}'s `{k.lstrip('_')}` has shape {tuple(t.shape)}, but the loss has {n} tasks "
+                             f"{list(names)}: give it one entry per task, in that order")
+
+class Scalarization(TaskWeighting):
+    "Any torchjd `Scalarizer` as a task weighting: minimise its value $S(L)$, each task weighed by $\\partial S/\\partial L_i$"
+    _state = ('scalarizer_state', 'scalarizer_opt')
+    def __init__(
+        self,
+        scalarizer,                 # A torchjd `Scalarizer` (`DWA()`, `STCH(mu=1.)`), or a function of the number of tasks giving one (`UW`, `IMTLL`, `FAMO`, `partial(FAMO, lr=0.01)`)
+        lr:float=0.025,             # Learning rate of the optimiser of the scalarizer's learned parameters (`UW`'s, `IMTLL`'s)
+        opt_func=torch.optim.Adam,  # That optimiser, made as `opt_func(params, lr=lr)`
+    ): self.make = _as_scalarizer(scalarizer); _check_hp('Scalarization', lr=(lr, 0, False)); store_attr('lr,opt_func')
+
+    def setup(self):
+        from torchjd.scalarization import Scalarizer
+        try: s = self.make(self.n)
+        except Exception as e: raise TypeError(f"Scalarization: `scalarizer` called with the number of tasks ({self.n}) failed ({type(e).__name__}: {e}); "
+                                               "pass a torchjd Scalarizer or a function of the number of tasks that gives one") from e
+        if not isinstance(s, Scalarizer): raise TypeError(f"Scalarization: `scalarizer({self.n})` gave a {type(s).__name__}, not a torchjd Scalarizer")
+        if callable(getattr(s, 'reset', None)): s.reset()   # a stateful scalarizer starts from its initial state
+        s.cpu()
+        for k, v in list(vars(s).items()):
+            if isinstance(v, Tensor): setattr(s, k, v.cpu())   # preference weights, reference point: with the losses, on the CPU
+        _check_scalarizer_shape(s, self.n, self.names)
+        self.scalarizer, self._pending = s, False
+        self._updates = callable(getattr(s, 'update', None))   # FAMO: its logits learn in `update`, by its own Adam
+        self._params = [] if self._updates else [p for p in s.parameters() if p.requires_grad]
+        self.scalarizer_opt = self.opt_func(self._params, lr=self.lr) if self._params else None
+    @property
+    def scalarizer_state(self) -> dict: return _scalarizer_state(self.scalarizer)
+    @scalarizer_state.setter
+    def scalarizer_state(self, d): _load_scalarizer_state(self.scalarizer, d)
+
+    def task_weights(self, losses):
+        try: S, w, self._pgrads = _scalarize(self.scalarizer, losses.cpu(), self._params)
+        except ValueError as e: raise ValueError(f"Scalarization: the {type(self.scalarizer).__name__} cannot take the losses of the "
+                                                 f"{self.n} tasks {self.names}: {e}") from e
+        self._value, self._pending = S, True
+        return from_rank0(w.to(losses.device))   # the same on every rank, even a random draw
+    def objective(self, losses): return self._value.to(losses.device)
+    def after_loss(self):
+        super().after_loss()
+        gs, self._pgrads = getattr(self, '_pgrads', None), None
+        if not self.training or not gs: return
+        ga = _ga_factor(self.learn)   # as fastai divides the loss under GradientAccumulation
+        for p, g in zip(self._params, gs):
+            if g is not None: p.grad = g*ga if p.grad is None else p.grad + g*ga
+
+    def after_step(self):
+        if not self.training or not hasattr(self, 'scalarizer'): return
+        stepped, pending, self._pending = self._stepped(), self._pending, False
+        if self._updates and stepped and pending: self.scalarizer.update(rank_mean(_losses_now(self.learn)).cpu())
+        if self.scalarizer_opt is not None:
+            if stepped: self.scalarizer_opt.step()   # not after a step the loss scaler skipped
+            self.scalarizer_opt.zero_grad()
+    def end_epoch(self):
+        if callable(getattr(self.scalarizer, 'step', None)): self.scalarizer.step()   # DWA: the epoch's average losses
 
 # %% ../nbs/10_weighting.ipynb #87f8682a
 def _as_aggregator(aggregator):
