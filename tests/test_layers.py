@@ -4,17 +4,35 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[1]/'fastmtl'
-MODULES = sorted(p.stem for p in PKG.glob('*.py') if p.stem not in ('__init__', '_modidx'))
+
+def _module_name(p:Path) -> str:
+    "fastmtl/loss.py → 'loss'; a package's modules are dotted: fastmtl/datasets/video.py → 'datasets.video', its __init__.py → 'datasets'"
+    parts = p.relative_to(PKG).with_suffix('').parts
+    return '.'.join(parts[:-1] if parts[-1] == '__init__' else parts)
+
+FILES = {_module_name(p): p for p in sorted(PKG.rglob('*.py')) if p.relative_to(PKG).parts[0] not in ('__init__.py', '_modidx.py')}
+MODULES = sorted(FILES)
+PACKAGES = {m for m, p in FILES.items() if p.name == '__init__.py'}   # 'datasets': a domain of several modules
+
+def _resolve(name:str) -> str|None:
+    "The module of `MODULES` that the dotted name below fastmtl (`'datasets.video.distort'`, `'loss'`) is, or is in"
+    parts = name.split('.')
+    return next(('.'.join(parts[:i]) for i in range(len(parts), 0, -1) if '.'.join(parts[:i]) in FILES), None)
 
 def _target(node, mod):
-    "The fastmtl module an `import`/`from … import` node names (`None`: not a fastmtl module), and the names taken from it"
+    "The fastmtl modules an `import`/`from … import` node in module `mod` names, and the names taken from each"
     if isinstance(node, ast.Import):
-        return [(a.name.split('.')[1], []) for a in node.names if a.name.startswith('fastmtl.')]
-    if node.level == 1: base = node.module            # from .loss import x, or from . import loss
-    elif node.module and node.module.startswith('fastmtl'): base = node.module[len('fastmtl.'):] if '.' in node.module else None
+        return [(_resolve(a.name[len('fastmtl.'):]), []) for a in node.names if a.name.startswith('fastmtl.')]
+    if node.level:                                        # relative to the package holding `mod` (`mod` itself if a package)
+        pkg = mod.split('.') if mod in PACKAGES else mod.split('.')[:-1]
+        base = '.'.join(pkg[:len(pkg) - node.level + 1] + ([node.module] if node.module else []))
+    elif node.module == 'fastmtl' or (node.module or '').startswith('fastmtl.'): base = node.module[len('fastmtl.'):]
     else: return []
-    if base is None: return [(a.name, []) for a in node.names]   # from . import loss as _loss
-    return [(base.split('.')[0], [a.name for a in node.names])]
+    owner = _resolve(base) if base else None              # the module the names are taken from
+    subs = [_resolve(f'{base}.{a.name}'.lstrip('.')) for a in node.names]
+    if owner is None or all(m not in (None, owner) for m in subs):   # from . import loss as _loss: modules, for themselves
+        return [(m, []) for m in subs]
+    return [(owner, [a.name for a in node.names])]
 
 def _imports(tree, in_functions=True):
     "The import nodes of `tree` (with `in_functions=False`: those that run when the module is imported)"
@@ -30,7 +48,7 @@ def import_graph(in_functions=True):
     graph = {}
     for m in MODULES:
         deps = graph.setdefault(m, {})
-        for node in _imports(ast.parse((PKG/f'{m}.py').read_text()), in_functions):
+        for node in _imports(ast.parse(FILES[m].read_text()), in_functions):
             for dep, names in _target(node, m): deps.setdefault(dep, []).extend(names)
     return graph
 
@@ -38,18 +56,26 @@ def test_graph_is_known():
     g = import_graph()
     assert all(d in MODULES for deps in g.values() for d in deps), g
     assert g['parallel'] == {} and g['tasks'] == {}       # the bottom layer imports no fastmtl module
+    assert {'datasets.cache', 'datasets.video'} <= set(g['datasets']), g['datasets']   # the package's modules, found
+    assert 'datasets.cache' in g['datasets.video'] and 'datasets' in g['all'], (g['datasets.video'], g['all'])
 
-# DESIGN.md's layers: every import points down this list (or within a layer, without cycles: `test_no_cycle`)
+# DESIGN.md's layers: every import points down this list (or within a layer, without cycles: `test_no_cycle`).
+# A package is one domain: its modules ('datasets.video') are in its layer, and may import each other (without cycles)
 LAYERS = {'tasks': 0, 'parallel': 0, 'loss': 1, 'data': 1, 'models': 1, 'metric': 2, 'callbacks': 2, 'baselines': 3, 'weighting': 3,
           'learner': 4, 'dense': 4, 'tabular': 4, 'training': 4, 'tune': 4, 'datasets': 5, 'demo': 5, 'all': 5}
 
+def layer(m:str) -> int|None:
+    "The layer of module `m`: its own, or its package's ('datasets.video' → `LAYERS['datasets']`)"
+    return LAYERS.get(m, LAYERS.get(m.split('.')[0]))
+
 def test_layer_order():
     "Each module imports modules of its own layer or below; `fastai_fixes` (outside the layers) imports below `datasets` and nothing imports it"
-    assert set(LAYERS) | {'fastai_fixes'} == set(MODULES), "a module is missing from LAYERS (and from DESIGN.md's table)"
+    assert set(LAYERS) | {'fastai_fixes'} == {m.split('.')[0] for m in MODULES}, "a module is missing from LAYERS (and from DESIGN.md's table)"
+    assert all(layer(m) is not None for m in MODULES if m != 'fastai_fixes')
     g = import_graph()
-    up = [(m, d) for m, deps in g.items() if m in LAYERS for d in deps if d in LAYERS and LAYERS[d] > LAYERS[m]]
+    up = [(m, d) for m, deps in g.items() if layer(m) is not None for d in deps if layer(d) is not None and layer(d) > layer(m)]
     assert not up, f"imports that point up the layers (module → module above it): {up}"
-    assert all(LAYERS[d] < 5 for d in g['fastai_fixes']), g['fastai_fixes']
+    assert all(layer(d) < 5 for d in g['fastai_fixes']), g['fastai_fixes']
     assert not [m for m, deps in g.items() if 'fastai_fixes' in deps], "only fastmtl/__init__ imports fastai_fixes"
 
 def test_no_cycle():
@@ -71,7 +97,7 @@ def _private_members() -> dict:
     "{private method or class attribute name: the modules whose classes define it}"
     defined = {}
     for m in MODULES:
-        for node in ast.walk(ast.parse((PKG/f'{m}.py').read_text())):
+        for node in ast.walk(ast.parse(FILES[m].read_text())):
             if not isinstance(node, ast.ClassDef): continue
             for b in node.body:
                 names = [b.name] if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) else \
@@ -84,7 +110,7 @@ def test_no_private_attribute_across_modules():
     "No module reads a private method or attribute that another module's class defines (`lf._who(i)`): what modules share is public"
     defined, bad = _private_members(), set()
     for m in MODULES:
-        for node in ast.walk(ast.parse((PKG/f'{m}.py').read_text())):
+        for node in ast.walk(ast.parse(FILES[m].read_text())):
             if isinstance(node, ast.Attribute) and node.attr in defined and m not in defined[node.attr]:
                 bad.add((m, node.attr, tuple(sorted(defined[node.attr]))))
     assert not bad, f"private members used outside the module that defines them (module, name, defined in): {sorted(bad)}"
@@ -93,6 +119,19 @@ def test_no_side_effect_import():
     "At import time, only `fastmtl/__init__` imports a fastmtl module for its side effects (the fixes), and `all` its modules"
     bad = [(m, d) for m, deps in import_graph(in_functions=False).items() for d, names in deps.items() if not names and m != 'all']
     assert not bad, bad
+
+def test_package_reexports():
+    "A package (`fastmtl.datasets`) re-exports every public name of its modules: `from fastmtl.datasets import digits` works"
+    for pkg in PACKAGES:
+        subs = [m for m in MODULES if m.startswith(pkg + '.')]
+        assert subs, pkg
+        code = (f"import importlib\np = importlib.import_module('fastmtl.{pkg}')\n"
+                f"for s in {subs!r}:\n    m = importlib.import_module('fastmtl.' + s)\n"
+                "    missing = [n for n in m.__all__ if n not in p.__all__ or getattr(p, n) is not getattr(m, n)]\n"
+                "    assert not missing, (s, missing)\n"
+                "print(len(p.__all__), len(set(p.__all__)))")
+        n, distinct = _run(code).split()
+        assert n == distinct, f"fastmtl.{pkg}: two modules export the same name"
 
 def _run(code:str) -> str:
     "stdout of `code` run in a fresh Python process; a failure shows its stderr"
