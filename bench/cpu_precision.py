@@ -19,7 +19,7 @@ def main():
         sys.exit(subprocess.run([sys.executable, *sys.argv], env=env).returncode)
     import torch, torch.nn.functional as F
     from torchvision.models import resnet18
-    from fastmtl.fastai_fixes import cpu_native_precision
+    from fastmtl.training import cpu_native_precision
     torch.manual_seed(0)
     model = resnet18(weights=None, num_classes=10)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3)

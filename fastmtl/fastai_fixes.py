@@ -14,12 +14,11 @@ from fastai.vision.data import get_grid
 import fastai.vision.learner   # registers fastai's own `show_results` first, so that the one below replaces it
 from .parallel import real_counts, sum_ranks, unpadded_losses
 from .loss import is_multitask
-from .tasks import task_vocabs, vocab_str
 from .callbacks import TaskLossColumns
-from .training import train_state, load_train_state
+from .training import train_state, load_train_state, device_type, warn_slow_cpu_precision, state_file, read_train_state, explain_checkpoint_mismatch
 
 # %% auto #0
-__all__ = ['cpu_native_precision']
+__all__ = []
 
 # %% ../nbs/00c_fastai_fixes.ipynb #8790c566
 def _fastai_own(cls, name):
@@ -142,65 +141,24 @@ fastai.vision.core.load_image = _load_image   # `PILBase.create` (images, masks)
 _load_image.__module__, _load_image.__qualname__, _load_image.__name__ = 'fastai.vision.core', 'load_image', 'load_image'
 
 # %% ../nbs/00c_fastai_fixes.ipynb #3da10f69
-def _device_type(learn) -> str:
-    "The device type ('cuda', 'cpu', 'mps'…) of the learner's model, else of its `DataLoaders`"
-    p = next(learn.model.parameters(), None)
-    if p is not None: return p.device.type
-    return torch.device(getattr(learn.dls, 'device', None) or 'cpu').type
-
-def _cpu_flags() -> set:
-    try: return set(next(l for l in open('/proc/cpuinfo') if l.startswith('flags')).split(':', 1)[1].split())
-    except (OSError, StopIteration): return set()   # not Linux: only PyTorch's own checks
-
-def cpu_native_precision() -> dict:
-    "Whether this CPU has instructions for bfloat16 (AVX-512 BF16 or AMX) and float16 (AVX-512 FP16 or AMX-FP16) arithmetic"
-    has = lambda f: bool(getattr(torch.cpu, f, lambda: False)())
-    return {'bf16': has('_is_avx512_bf16_supported') or has('_is_amx_tile_supported'),
-            'fp16': has('_is_amx_fp16_supported') or 'avx512_fp16' in _cpu_flags()}
-
-# measured by bench/cpu_precision.py (bf16: 20x with AVX2 kernels on an AVX-512 machine, 38x on an AVX2 machine; fp16: 22x, 26x)
-_SLOW_CPU = {'bf16': ('bfloat16', 'AVX-512 BF16 or AMX', 'to_bf16()', '20-38'), 'fp16': ('float16', 'AVX-512 FP16 or AMX-FP16', 'to_fp16()', '22-26')}
-_warned_cpu = set()
-
-def _warn_slow_cpu_precision(kind:str):
-    "Warn once per process that `kind` ('bf16'/'fp16') autocast on this CPU, which lacks its instructions, is slow"
-    if kind in _warned_cpu or cpu_native_precision()[kind]: return
-    _warned_cpu.add(kind)
-    name, isa, call, x = _SLOW_CPU[kind]
-    warnings.warn(f"Mixed precision ({call}) on a CPU without {isa} instructions: {name} is emulated, and a ResNet-18 training "
-                  f"step measured {x}x slower than float32 on such a CPU (bench/cpu_precision.py). Train in float32 on this "
-                  f"machine (leave out `{call}`), or use a GPU or a CPU with {isa}.", UserWarning, stacklevel=2)
-
 _fastai_mp_before_fit = _fastai_own(MixedPrecision, 'before_fit')
 
 @patch
 def before_fit(self:MixedPrecision):
     "fastai's `MixedPrecision.before_fit`, on the model's device instead of always CUDA for a multi-task learner"
     if not is_multitask(self.learn): return _fastai_mp_before_fit(self)
-    dev = _device_type(self.learn)
+    dev = device_type(self.learn)
     if self.amp_mode == AMPMode.BF16:
         if dev == 'cuda' and not torch.cuda.is_bf16_supported(): raise ValueError("Unsupported GPU for bfloat16 mixed precision training")
         dtype = torch.bfloat16
     elif self.amp_mode == AMPMode.FP16: dtype = torch.float16
     else: raise ValueError(f"Unrecognized precision: {self.amp_mode}")
-    if dev == 'cpu': _warn_slow_cpu_precision('bf16' if dtype == torch.bfloat16 else 'fp16')
+    if dev == 'cpu': warn_slow_cpu_precision('bf16' if dtype == torch.bfloat16 else 'fp16')
     self.kwargs['enabled'] = dtype == torch.float16   # no loss scaling for bfloat16: it has float32's range
     self.autocast, self.learn.scaler, self.scales = autocast(dev, dtype=dtype), GradScaler(dev, **self.kwargs), L()
 MixedPrecision.before_fit._fastai = _fastai_mp_before_fit
 
 # %% ../nbs/00c_fastai_fixes.ipynb #85ff785b
-def _state_file(file) -> Path: return Path(file).with_suffix('.state.pth')
-
-def _read_train_state(file:Path) -> dict:
-    "The training state in `file`, read with `weights_only=True`: tensors, numbers and strings, never code"
-    if not file.exists(): raise FileNotFoundError(f"No training state {file}: save the checkpoint with `with_state=True`")
-    try: return torch.load(file, map_location='cpu', weights_only=True)
-    except Exception as e:
-        msg = (str(e).strip().splitlines() or [''])[0]
-        raise ValueError(f"The training state {file} cannot be loaded safely: it is damaged, holds something other than tensors, "
-                         f"numbers and strings, or was written by an older fastmtl. Delete it, or load with `with_state=False` "
-                         f"({type(e).__name__}: {msg})") from e
-
 _fastai_save, _fastai_load = _fastai_own(Learner, 'save'), _fastai_own(Learner, 'load')
 
 @patch
@@ -211,32 +169,10 @@ def save(self:Learner, file, with_state:bool|None=None, **kwargs):
     file = _fastai_save(self, file, **kwargs)
     if rank_distrib(): return file
     if with_state is None: with_state = is_multitask(self) and kwargs.get('with_opt', True) and getattr(self, 'opt', None) is not None
-    if with_state: torch.save(train_state(self), _state_file(file))
-    elif is_multitask(self): _state_file(file).unlink(missing_ok=True)   # an earlier save's: not for this checkpoint
+    if with_state: torch.save(train_state(self), state_file(file))
+    elif is_multitask(self): state_file(file).unlink(missing_ok=True)   # an earlier save's: not for this checkpoint
     return file
 
-
-_MISMATCH = re.compile(r"size mismatch for (\S+): copying a param with shape torch.Size\((\[.*?\])\) from checkpoint, "
-                       r"the shape in current model is torch.Size\((\[.*?\])\)")
-
-def _explain_mismatch(learn:Learner, err:RuntimeError) -> str|None:
-    "Say which task's head a checkpoint does not fit, and the task's vocab; `None` if `err` is not a size mismatch"
-    found = _MISMATCH.findall(str(err))
-    if not found: return None
-    lf, msgs = learn.loss_func, []
-    routings = getattr(lf, 'routings', [])
-    vocabs = task_vocabs(learn.dls) if routings else []
-    for name, ckpt, here in found:
-        head = re.search(r'(?:^|\.)heads\.(\d+)\.', name)
-        tasks = [i for i, r in enumerate(routings) if head and r.pred_idx == int(head.group(1))]
-        if not tasks:
-            msgs.append(f"parameter {name} is {ckpt} in the checkpoint but {here} in this model: the checkpoint is of another architecture"); continue
-        i = tasks[0]; r = routings[i]
-        v = vocabs[r.target_idx] if r.target_idx < len(vocabs) else None
-        vs = 'no vocab' if v is None else f"a vocab of {len(v)}: {vocab_str(v)}"
-        msgs.append(f"{lf.who(i)}: its head's {name} is {ckpt} in the checkpoint but {here} in this model ({vs}); "
-                    f"the checkpoint was trained on other classes or another task order")
-    return "The checkpoint does not fit this model:\n" + "\n".join(msgs)
 
 @patch
 @delegates(_fastai_load)
@@ -247,13 +183,13 @@ def load(self:Learner, file, device=None, with_state:bool|None=None, **kwargs):
     file is there, never for another learner. The state is read with `weights_only=True`: a bad file is a `ValueError` naming it"""
     try: res = _fastai_load(self, file, device=device, **kwargs)
     except RuntimeError as e:
-        msg = _explain_mismatch(self, e) if is_multitask(self) else None
+        msg = explain_checkpoint_mismatch(self, e) if is_multitask(self) else None
         if msg is None: raise
         raise ValueError(msg) from e
-    sf = _state_file(join_path_file(file, self.path/self.model_dir, ext='.pth'))
+    sf = state_file(join_path_file(file, self.path/self.model_dir, ext='.pth'))
     if with_state is None: with_state = is_multitask(self) and kwargs.get('with_opt', True) and sf.exists()
     if with_state:
-        state = _read_train_state(sf)
+        state = read_train_state(sf)
         try: load_train_state(self, state)
         except ValueError as e: raise ValueError(f"The training state {sf}: {e}") from e
     return res

@@ -8,9 +8,42 @@ Docs: https://fastmtl.github.io/fastmtl/training.html.md"""
 from __future__ import annotations
 import random
 from fastai.basics import *
+import re, warnings
+from .tasks import task_vocabs, vocab_str
 
 # %% auto #0
-__all__ = ['train_state', 'load_train_state']
+__all__ = ['device_type', 'cpu_native_precision', 'warn_slow_cpu_precision', 'train_state', 'load_train_state', 'state_file',
+           'read_train_state', 'explain_checkpoint_mismatch']
+
+# %% ../nbs/13_training.ipynb #dc7ba59e
+def device_type(learn) -> str:
+    "The device type ('cuda', 'cpu', 'mps'…) of the learner's model, else of its `DataLoaders`"
+    p = next(learn.model.parameters(), None)
+    if p is not None: return p.device.type
+    return torch.device(getattr(learn.dls, 'device', None) or 'cpu').type
+
+def _cpu_flags() -> set:
+    try: return set(next(l for l in open('/proc/cpuinfo') if l.startswith('flags')).split(':', 1)[1].split())
+    except (OSError, StopIteration): return set()   # not Linux: only PyTorch's own checks
+
+def cpu_native_precision() -> dict:
+    "Whether this CPU has instructions for bfloat16 (AVX-512 BF16 or AMX) and float16 (AVX-512 FP16 or AMX-FP16) arithmetic"
+    has = lambda f: bool(getattr(torch.cpu, f, lambda: False)())
+    return {'bf16': has('_is_avx512_bf16_supported') or has('_is_amx_tile_supported'),
+            'fp16': has('_is_amx_fp16_supported') or 'avx512_fp16' in _cpu_flags()}
+
+# measured by bench/cpu_precision.py (bf16: 20x with AVX2 kernels on an AVX-512 machine, 38x on an AVX2 machine; fp16: 22x, 26x)
+_SLOW_CPU = {'bf16': ('bfloat16', 'AVX-512 BF16 or AMX', 'to_bf16()', '20-38'), 'fp16': ('float16', 'AVX-512 FP16 or AMX-FP16', 'to_fp16()', '22-26')}
+_warned_cpu = set()
+
+def warn_slow_cpu_precision(kind:str):
+    "Warn once per process that `kind` ('bf16'/'fp16') autocast on this CPU, which lacks its instructions, is slow"
+    if kind in _warned_cpu or cpu_native_precision()[kind]: return
+    _warned_cpu.add(kind)
+    name, isa, call, x = _SLOW_CPU[kind]
+    warnings.warn(f"Mixed precision ({call}) on a CPU without {isa} instructions: {name} is emulated, and a ResNet-18 training "
+                  f"step measured {x}x slower than float32 on such a CPU (bench/cpu_precision.py). Train in float32 on this "
+                  f"machine (leave out `{call}`), or use a GPU or a CPU with {isa}.", UserWarning, stacklevel=2)
 
 # %% ../nbs/13_training.ipynb #0083707b
 _STATE_VERSION = 2   # 2: tensors, numbers, strings, lists, tuples and dicts only, read back with `weights_only=True`
@@ -126,3 +159,41 @@ def load_train_state(
         if s is not None: dl.rng = random.Random(); dl.rng.setstate(s)
     for n, s in saved_cbs.items(): cbs[n].load_state_dict(s)
     if smooth is not None and hasattr(learn, 'recorder'): learn.add_cb(_RestoreSmoothLoss(*smooth))
+
+# %% ../nbs/13_training.ipynb #f9cc7755
+def state_file(file) -> Path:
+    "The training state's file beside the checkpoint `file`: `<file>.state.pth`"
+    return Path(file).with_suffix('.state.pth')
+
+def read_train_state(file:Path) -> dict:
+    "The training state in `file`, read with `weights_only=True`: tensors, numbers and strings, never code"
+    if not file.exists(): raise FileNotFoundError(f"No training state {file}: save the checkpoint with `with_state=True`")
+    try: return torch.load(file, map_location='cpu', weights_only=True)
+    except Exception as e:
+        msg = (str(e).strip().splitlines() or [''])[0]
+        raise ValueError(f"The training state {file} cannot be loaded safely: it is damaged, holds something other than tensors, "
+                         f"numbers and strings, or was written by an older fastmtl. Delete it, or load with `with_state=False` "
+                         f"({type(e).__name__}: {msg})") from e
+
+
+_MISMATCH = re.compile(r"size mismatch for (\S+): copying a param with shape torch.Size\((\[.*?\])\) from checkpoint, "
+                       r"the shape in current model is torch.Size\((\[.*?\])\)")
+
+def explain_checkpoint_mismatch(learn:Learner, err:RuntimeError) -> str|None:
+    "Say which task's head a checkpoint does not fit, and the task's vocab; `None` if `err` is not a size mismatch"
+    found = _MISMATCH.findall(str(err))
+    if not found: return None
+    lf, msgs = learn.loss_func, []
+    routings = getattr(lf, 'routings', [])
+    vocabs = task_vocabs(learn.dls) if routings else []
+    for name, ckpt, here in found:
+        head = re.search(r'(?:^|\.)heads\.(\d+)\.', name)
+        tasks = [i for i, r in enumerate(routings) if head and r.pred_idx == int(head.group(1))]
+        if not tasks:
+            msgs.append(f"parameter {name} is {ckpt} in the checkpoint but {here} in this model: the checkpoint is of another architecture"); continue
+        i = tasks[0]; r = routings[i]
+        v = vocabs[r.target_idx] if r.target_idx < len(vocabs) else None
+        vs = 'no vocab' if v is None else f"a vocab of {len(v)}: {vocab_str(v)}"
+        msgs.append(f"{lf.who(i)}: its head's {name} is {ckpt} in the checkpoint but {here} in this model ({vs}); "
+                    f"the checkpoint was trained on other classes or another task order")
+    return "The checkpoint does not fit this model:\n" + "\n".join(msgs)
