@@ -10,6 +10,7 @@ import warnings
 from fastai.basics import *
 from .loss import CombinedLoss
 from .callbacks import final_metrics
+from .tasks import TASK_KINDS, task_specs_of
 
 # %% auto #0
 __all__ = ['lower_is_better', 'delta_m', 'DeltaM', 'single_task_baselines', 'trivial_baselines']
@@ -114,27 +115,20 @@ def _train_targets(dls, j:int) -> Tensor|None:
     ts = [o.as_subclass(Tensor) if isinstance(o, Tensor) else torch.as_tensor(np.array(o)) for o in items]
     return torch.stack(ts) if ts and all(t.shape == ts[0].shape for t in ts) else None
 
-def _trivial_output(out:Tensor, targ:Tensor, who:str) -> Tensor:
-    "The trivial prediction shaped like one item's model output `out`, from the training targets `targ`"
+def _trivial_output(out:Tensor, targ:Tensor, spec, who:str) -> Tensor:
+    "The trivial prediction of task `spec`, shaped like one item's model output `out`, from the training targets `targ` (its kind's `trivial`)"
     out = out.as_subclass(Tensor)
     if targ is None: raise ValueError(f"trivial_baselines: {who}: its training targets differ in shape; resize them in the item transforms")
-    if not targ.is_floating_point():                  # classes: the most frequent labelled one (per pixel for masks)
-        t = targ.flatten(); t = t[(t >= 0) & (t < out.shape[0])]
-        if not len(t): raise ValueError(f"trivial_baselines: {who} has no labelled training item")
-        res = torch.full_like(out, -20.); res[int(t.bincount().argmax())] = 20.
-        return res
-    if targ.ndim == 2 and targ.shape[1] == out.shape[-1] > 1 and bool(((targ == 0) | (targ == 1)).all()):   # labels: each one's majority
-        return torch.where(targ.float().mean(0) > 0.5, 20., -20.).to(out)
-    t = targ.float().flatten()
-    t = t[torch.isfinite(t) & (t > 0 if targ.ndim > 2 else True)]    # numbers: their mean (of a map: over the valid, positive values)
-    if not len(t): raise ValueError(f"trivial_baselines: {who} has no labelled training item")
-    return torch.full_like(out, float(t.mean()))
+    if spec.kind not in TASK_KINDS: raise ValueError(f"trivial_baselines: {who} is of kind {spec.kind!r}, which has no trivial prediction: "
+                                                     f"register its kind (`register_task_kind`) or leave the task out")
+    try: return TASK_KINDS[spec.kind].trivial(out, targ)
+    except ValueError as e: raise ValueError(f"trivial_baselines: {who} has {e}") from None
 
 def trivial_baselines(
     learn,          # A multi-task `Learner` (its loss a `CombinedLoss`), whose metrics are computed
     ds_idx:int=1,   # The dataset evaluated: 1 the validation set, 0 the training set
 ) -> dict:
-    "`learn`'s metrics for the trivial model of each task: the training set's majority class (per pixel too), majority labels, mean"
+    "`learn`'s metrics for the trivial model of each task, as its kind says: the training set's majority class (per pixel too), majority labels, mean"
     lf = learn.loss_func
     if not isinstance(lf, CombinedLoss): raise TypeError(f"trivial_baselines needs a CombinedLoss, got {type(lf).__name__}")
     xb = learn.dls.valid.one_batch()[:getattr(learn.dls, 'n_inp', 1)]   # the validation loader: no shuffling state used up
@@ -142,8 +136,9 @@ def trivial_baselines(
     with torch.no_grad(): outs = m.eval()(*xb)
     m.train(training)
     outs = list(outs) if is_listy(outs) else [outs]
+    specs = task_specs_of(learn)   # each task's kind says what its trivial prediction is
     for i, r in enumerate(lf.routings):
-        outs[r.pred_idx] = _trivial_output(outs[r.pred_idx][0].float(), _train_targets(learn.dls, r.target_idx), lf.who(i))
+        outs[r.pred_idx] = _trivial_output(outs[r.pred_idx][0].float(), _train_targets(learn.dls, r.target_idx), specs[i], lf.who(i))
     const = Learner(learn.dls, _Constant(outs), loss_func=lf, metrics=learn.metrics)
     with const.no_bar(), const.no_logging(), warnings.catch_warnings():
         warnings.simplefilter('ignore', UndefinedMetricWarning)   # scikit-learn's F1 of an empty prediction: 0, as intended

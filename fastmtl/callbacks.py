@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from fastai.basics import *
 from .loss import CombinedLoss
-from .tasks import task_vocabs, vocab_str
+from .tasks import task_vocabs, vocab_str, task_specs_of
 from .parallel import sum_ranks, n_real, unpadded_losses
 
 # %% auto #0
@@ -47,8 +47,9 @@ def check_head_sizes(
     loss_func:CombinedLoss, # The loss, whose routings say which output each target is compared with
     preds,                  # The model's outputs for a batch (a tuple, or one tensor)
     vocabs:list,            # Each target's vocab, or `None` (`task_vocabs(dls)`)
+    tasks:list|None=None,   # The tasks' `TaskSpec`s (`loss_func.tasks`): a class or labels task's output has its `n_out` values
 ):
-    "Raise if an output that a loss routes to a target with a vocab does not have one value per class"
+    "Raise if an output that a loss routes to a class or labels target does not have its width (one value per class, or its kind's `n_out`)"
     if not is_listy(preds) and loss_func.n_out > 1:   # else the first task's width check would speak of classes, not of outputs
         raise TypeError(f"The model returned one tensor of shape {tuple(preds.shape)}, but the CombinedLoss has {len(loss_func.names)} tasks "
                         f"({', '.join(map(str, loss_func.names))}) reading {loss_func.n_out} outputs: return a tuple with one output per task "
@@ -56,11 +57,13 @@ def check_head_sizes(
     preds = preds if is_listy(preds) else (preds,)
     for i, r in enumerate(loss_func.routings):
         v = vocabs[r.target_idx] if r.target_idx < len(vocabs) else None
-        if v is None or r.pred_idx >= len(preds) or preds[r.pred_idx].ndim < 2: continue
-        width = preds[r.pred_idx].shape[1]
-        if width != len(v):
-            raise ValueError(f"{loss_func.who(i)}: the model gives {width} values per item but the target has {len(v)} "
-                             f"classes {vocab_str(v)}; make head {r.pred_idx} output {len(v)} (e.g. `n_outs` from `dls.vocab`)")
+        s = tasks[i] if tasks is not None and i < len(tasks) and tasks[i].target in ('class', 'labels') and tasks[i].n_out else None
+        if (v is None and s is None) or r.pred_idx >= len(preds) or preds[r.pred_idx].ndim < 2: continue
+        width, want = preds[r.pred_idx].shape[1], s.n_out if s is not None else len(v)
+        if width != want:
+            what = f"its kind {s.kind!r} needs {want}" if s is not None and (v is None or want != len(v)) else f"the target has {want} classes {vocab_str(v)}"
+            raise ValueError(f"{loss_func.who(i)}: the model gives {width} values per item but {what}; make head {r.pred_idx} "
+                             f"output {want} (e.g. `n_outs` from `dls.vocab`)")
 
 # %% ../nbs/01b_callbacks.ipynb #bfc6c547
 def check_task_names(
@@ -112,7 +115,7 @@ class TaskLossColumns(Callback):
     def after_pred(self):
         if not self.active or getattr(self, '_heads_checked', False) or not len(self.yb): return
         self._heads_checked = True   # once per fit, on its first batch
-        check_head_sizes(self.loss_func, self.pred, task_vocabs(self.dls))
+        check_head_sizes(self.loss_func, self.pred, task_vocabs(self.dls), getattr(self.loss_func, 'tasks', None))
 
     def after_loss(self):
         if not (self.active and self.training and len(self.yb)): return
@@ -183,12 +186,13 @@ class CompactProgress(Callback):
 def task_summary(
     learn:Learner, # A multi-task `Learner` (its loss a `CombinedLoss`) that has trained at least one epoch
 ) -> pd.DataFrame:
-    "One row per task: its last epoch's train and valid loss, weight and metrics, from the progress table's last row"
+    "One row per task: its kind, and its last epoch's train and valid loss, weight and metrics, from the progress table's last row"
     lf = learn.loss_func
     if not isinstance(lf, CombinedLoss): raise TypeError(f"task_summary needs a multi-task learner (its loss a CombinedLoss), got {type(lf).__name__}")
     row, tasks = final_metrics(learn), list(lf.names)
-    rows = {t: {'train_loss': row.get(f'train_{t}_loss'), 'valid_loss': row.get(f'valid_{t}_loss'), 'weight': row.get(f'{t}_weight', w)}
-            for t, w in zip(tasks, lf.weight)}
+    kinds = [s.kind for s in task_specs_of(learn)]
+    rows = {t: {'kind': k, 'train_loss': row.get(f'train_{t}_loss'), 'valid_loss': row.get(f'valid_{t}_loss'), 'weight': row.get(f'{t}_weight', w)}
+            for t, k, w in zip(tasks, kinds, lf.weight)}
     own = {f'{p}{t}_{s}' for t in tasks for p, s in (('train_', 'loss'), ('valid_', 'loss'), ('', 'weight'))}
     for col, v in row.items():
         c = col[len('valid_'):] if col.startswith('valid_') and col not in own else col

@@ -279,11 +279,10 @@ class DepthRMSE(DepthMetric):
     def name(self): return 'rmse'
 
 # %% ../nbs/11_dense.ipynb #44121404
-from .models import MultiHeadModel, dense_hydranet, unet_hydranet, cross_stitch_unet, mtan_unet
-from .tasks import task_names
+from .models import MultiHeadModel, dense_hydranet, unet_hydranet, cross_stitch_unet, mtan_unet, is_architecture
+from .tasks import TaskKind, register_task_kind, task_specs, task_names, trivial_class, trivial_mean
 from .learner import learner_from_tasks
 
-_OWN_ARCHS = (unet_hydranet, cross_stitch_unet, mtan_unet)
 _IGNORE_CODES = ('unlabeled', 'unlabelled', 'void', 'ignore')
 
 def _mask_codes(dls) -> list:
@@ -295,10 +294,38 @@ def _default_ignore(codes) -> int:
     low = [str(c).lower() for c in codes or []]
     return next((i for i, c in enumerate(low) if c in _IGNORE_CODES), 255)
 
+def _codes(c) -> list:
+    "The class codes of the mask target in `c` (the `c.nth` `MaskBlock`), or an error that names the task"
+    codes = _mask_codes(c.dls)
+    if c.nth >= len(codes) or not codes[c.nth]:
+        raise ValueError(f"dense_learner: task {c.name!r} (target {c.index}) is a mask without class codes: build it with "
+                         "`MaskBlock(codes=[...])` so the number of classes is known")
+    return codes[c.nth]
+
+def _ignore(c) -> int:
+    "The mask label left out of the loss and metrics of the mask target in `c`: `ignore_index` (one, or one per mask), else a 'void'-like code's"
+    ii = c.opts.get('ignore_index')
+    if is_listy(ii): return ii[c.nth]
+    return ifnone(ii, _default_ignore(_codes(c)))
+
+def _depth_loss(c):
+    dl = c.opts.get('depth_loss')
+    if isinstance(dl, str):
+        if dl not in ('silog', 'l1'): raise ValueError(f"task {c.name!r}: depth_loss must be 'silog', 'l1' or a loss function, got {dl!r}")
+        return {'silog': ScaleInvariantLoss, 'l1': DepthL1Loss}[dl]()
+    return ifnone(dl, ScaleInvariantLoss())
+
+register_task_kind(TaskKind('mask', lambda c: isinstance(c.targ, TensorMask), n_out=lambda c: len(_codes(c)),
+    loss=lambda c: PixelCrossEntropy(ignore_index=_ignore(c)),
+    metrics=lambda c: [PixelAccuracy(_ignore(c)), MeanIoU(_ignore(c)), WeightedFBeta(ignore_index=_ignore(c))],
+    trivial=trivial_class, target='map'))
+register_task_kind(TaskKind('depth', lambda c: isinstance(c.targ, TensorDepth), n_out=lambda c: 1, loss=_depth_loss,
+    metrics=lambda c: [DepthAbsError(), DepthRelError()], trivial=partial(trivial_mean, positive=True), target='map', regression=True))
+
 @delegates(Learner.__init__)
 def dense_learner(
     dls,                             # `DataLoaders` of images with `MaskBlock` and/or `DepthBlock` targets, one task each
-    arch=resnet18,                   # A torchvision model function (→ `dense_hydranet`), or `unet_hydranet`, `cross_stitch_unet`, `mtan_unet`
+    arch=resnet18,                   # A torchvision model function (→ `dense_hydranet`), or a multi-task architecture `arch(n_outs, n_in, acts, ...)` (`unet_hydranet`, `cross_stitch_unet`, `mtan_unet`, yours)
     names:list|None=None,            # The task names, one per target; `None`: from the `get_y` readers, else 'seg' and 'depth'
     weight:list|None=None,           # Each task's loss weight; `None`: 1 for every task
     ignore_index:int|list|None=None, # Mask label left out of loss and metrics, or one per mask; `None`: a 'void'-like code's, else 255
@@ -314,40 +341,27 @@ def dense_learner(
     b = dls.one_batch()
     xb, yb = b[:n_inp], b[n_inp:]
     dn = task_names(dls)
-    names = list(names) if names is not None else [n if not n.startswith('t') or not n[1:].isdigit() else
-                                                   ('seg' if isinstance(t, TensorMask) else 'depth' if isinstance(t, TensorDepth) else n)
-                                                   for n, t in zip(dn, yb)]
-    if len(names) != len(yb): raise ValueError(f"dense_learner: {len(names)} names {names} for {len(yb)} targets")
+    if names is not None and len(names) != len(yb): raise ValueError(f"dense_learner: {len(names)} names {names} for {len(yb)} targets")
+    for i, (n, t) in enumerate(zip(names or dn, yb)):
+        if not isinstance(t, (TensorMask, TensorDepth)):
+            raise ValueError(f"dense_learner: task {n!r} (target {i}) is a {type(t).__name__}; dense_learner handles masks "
+                             "(`MaskBlock`) and depth maps (`DepthBlock`): use `mtl_learner` for labels and numbers")
+    specs = task_specs(dls, names, batch=b, ignore_index=ignore_index, depth_loss=depth_loss)
+    if names is None:   # an unnamed target (t0, t1…) is named after its kind: 'seg' or 'depth'
+        for s in specs:
+            if s.name.startswith('t') and s.name[1:].isdigit(): s.name = 'seg' if s.kind == 'mask' else s.kind
+    names = [s.name for s in specs]
     if len(set(names)) != len(names): raise ValueError(f"dense_learner: task names must be unique, got {names}: pass `names=`")
-    codes = iter(_mask_codes(dls))
-    ignores = ignore_index if is_listy(ignore_index) else None
-    n_outs, acts, losses, ms, seg_i = [], [], [], [], 0
-    for i, (n, t) in enumerate(zip(names, yb)):
-        if isinstance(t, TensorMask):
-            c = next(codes, None)
-            if not c: raise ValueError(f"dense_learner: task {n!r} (target {i}) is a mask without class codes: build it with "
-                                       "`MaskBlock(codes=[...])` so the number of classes is known")
-            ii = ignores[seg_i] if ignores is not None else ifnone(ignore_index, _default_ignore(c)); seg_i += 1
-            n_outs.append(len(c)); acts.append(None); losses.append(PixelCrossEntropy(ignore_index=ii))
-            ms.append([PixelAccuracy(ii), MeanIoU(ii), WeightedFBeta(ignore_index=ii)])
-        elif isinstance(t, TensorDepth):
-            n_outs.append(1); acts.append(nn.Softplus())
-            losses.append(ifnone(depth_loss, ScaleInvariantLoss()) if not isinstance(depth_loss, str) else
-                          {'silog': ScaleInvariantLoss, 'l1': DepthL1Loss}[depth_loss]())
-            ms.append([DepthAbsError(), DepthRelError()])
-        else: raise ValueError(f"dense_learner: task {n!r} (target {i}) is a {type(t).__name__}; dense_learner handles masks "
-                               "(`MaskBlock`) and depth maps (`DepthBlock`): use `mtl_learner` for labels and numbers")
-    x = xb[0]
-    ak = dict(arch_kwargs or {})
-    if arch in _OWN_ARCHS: model = arch(n_outs, n_in=x.shape[1], acts=acts, **ak)
+    n_outs, acts = [s.n_out for s in specs], [nn.Softplus() if s.kind == 'depth' else None for s in specs]
+    x, ak, mt_arch = xb[0], dict(arch_kwargs or {}), is_architecture(arch)
+    if mt_arch: model = arch(n_outs, n_in=x.shape[1], acts=acts, **ak)
     elif callable(arch): model = dense_hydranet(arch, n_outs, tuple(x.shape[-2:]), pretrained=pretrained, n_in=x.shape[1],
                                                 n_feats=n_feats, acts=acts, **ak)
-    else: raise TypeError(f"dense_learner: arch must be a torchvision model function (e.g. resnet18) or one of "
-                          f"{[f.__name__ for f in _OWN_ARCHS]}, got {arch!r}")
+    else: raise TypeError(f"dense_learner: arch must be a torchvision model function (e.g. resnet18) or a multi-task architecture "
+                          f"(a function whose first argument is `n_outs`, e.g. unet_hydranet), got {arch!r}")
     for i, t in enumerate(yb):   # start the depth heads at the typical depth: softplus(bias) = median training depth
-        if isinstance(t, TensorDepth) and depth_valid(t).any() and hasattr(model, 'heads'):
+        if specs[i].kind == 'depth' and depth_valid(t).any():
             conv = [m for m in model.heads[i].modules() if isinstance(m, nn.Conv2d)][-1]
             med = t[depth_valid(t)].float().median().clamp_min(1e-3)
             with torch.no_grad(): conv.bias.fill_(float(med + torch.log(-torch.expm1(-med))))   # softplus⁻¹(med)
-    return learner_from_tasks(dls, model, losses, ms, names, weight=weight, metrics=metrics,
-                              freeze=pretrained and arch not in _OWN_ARCHS, **kwargs)
+    return learner_from_tasks(dls, model, specs, weight=weight, metrics=metrics, freeze=pretrained and not mt_arch, **kwargs)

@@ -14,7 +14,7 @@ __all__ = ['MultiTaskInterpretation', 'learner_from_tasks', 'mtl_learner']
 
 # %% ../nbs/03_learner.ipynb #4fb7940c
 from .loss import CombinedLoss, label_mask
-from .tasks import task_vocabs, task_names, per_task
+from .tasks import task_vocabs, task_names, per_task, task_specs_of
 
 class MultiTaskInterpretation:
     "Per-task classification reports, confusion matrices and top losses of a multi-task `Learner`"
@@ -36,6 +36,7 @@ class MultiTaskInterpretation:
                       for n, r in zip(lf.names, lf.routings)]
         vocabs = task_vocabs(learn.dls)
         self.vocabs = [vocabs[r.target_idx] if r.target_idx < len(vocabs) else None for r in lf.routings]
+        self.targets = [s.target for s in task_specs_of(learn)]   # per task: 'class', 'labels', 'number', 'map' (or None: custom)
 
     @classmethod
     def from_learner(cls, learn, ds_idx:int=1, dl=None):
@@ -70,11 +71,11 @@ class MultiTaskInterpretation:
         if mask is not None: targ, pred = targ[mask], pred[mask]
         return targ.cpu().numpy().astype(int), pred.cpu().numpy().astype(int)
 
-    def _multilabel(self, i) -> bool: return self.targs[self.learn.loss_func.routings[i].target_idx].ndim == 2
+    def _multilabel(self, i) -> bool: return self.targets[i] == 'labels'
 
     def classification_tasks(self) -> list:
-        "Names of the classification tasks, single- and multi-label"
-        return [n for i, n in enumerate(self.names) if self.vocabs[i] is not None and self.targs[self.learn.loss_func.routings[i].target_idx].ndim in (1, 2)]
+        "Names of the classification tasks, single- and multi-label (their kind's target is a class or labels)"
+        return [n for i, n in enumerate(self.names) if self.vocabs[i] is not None and self.targets[i] in ('class', 'labels')]
 
     def report(self, task, **kwargs) -> str:
         "scikit-learn's `classification_report` of `task`, with its vocab as class names (a row per label if multi-label)"
@@ -130,53 +131,40 @@ def plot_task_losses(self:Recorder, figsize=None):
     return fig
 
 # %% ../nbs/03_learner.ipynb #df65421d
-from .models import hydranet, video_hydranet, multihead_splitter
+from .models import hydranet, video_hydranet, multihead_splitter, check_model, is_architecture
 from .metric import mtl_metrics
 from .data import ImageTuple
+from .tasks import TaskSpec, task_specs
 from fastai.vision.learner import model_meta
-import sklearn.metrics as skm
-from fastai.metrics import ActivationType, skm_to_fastai
-
-def _f1_samples(thresh:float) -> AccumMetric:
-    "Each item's F1 between its predicted and true label sets, averaged over the items: `F1ScoreMulti(average='samples')`, 0 for an empty prediction"
-    return skm_to_fastai(skm.f1_score, thresh=thresh, activation=ActivationType.Sigmoid, flatten=False, average='samples', zero_division=0)
-
-def _task_spec(name, tl, targ, thresh, regression_loss):
-    "(kind, n_out, loss, metrics) for one target: its TfmdLists `tl` and a batch of it `targ`"
-    tfms = tl.tfms.fs
-    if any(isinstance(f, MultiCategorize) for f in tfms):
-        return 'multilabel', len(tl.vocab), BCEWithLogitsLossFlat(thresh=thresh), [partial(accuracy_multi, thresh=thresh), _f1_samples(thresh)]
-    if any(isinstance(f, Categorize) for f in tfms):
-        ms = [accuracy, F1Score()] if len(tl.vocab) == 2 else [accuracy]
-        return 'category', len(tl.vocab), CrossEntropyLossFlat(), ms
-    if targ.is_floating_point() and not isinstance(targ, (TensorCategory, TensorMultiCategory)):
-        loss = L1LossFlat() if regression_loss == 'l1' else MSELossFlat()
-        return 'regression', int(np.prod(targ.shape[1:])) if targ.ndim > 1 else 1, loss, [rmse]
-    raise ValueError(f"task {name!r}: mtl_learner cannot tell what kind of target this is (transforms {[type(f).__name__ for f in tfms]}, "
-                     f"batch of {type(targ).__name__} {tuple(targ.shape)} {targ.dtype}): pass `loss_funcs={{{name!r}: ...}}` "
-                     f"and `heads={{{name!r}: ...}}` for it, or use a CategoryBlock, MultiCategoryBlock or RegressionBlock")
 
 # %% ../nbs/03_learner.ipynb #fe9d6192
 @delegates(Learner.__init__)
 def learner_from_tasks(
     dls,                          # `DataLoaders` with one target per task
-    model,                        # A model returning one output per task (output `i` for target `i`)
-    loss_funcs:list,              # One loss function per task, combined in a `CombinedLoss`
-    task_metrics:list,            # One list of metrics per task, routed to its output and target, named `<task>_<metric>`
-    names:list,                   # The task names, one per task
+    model,                        # A model of fastmtl's contract (`check_model`) returning one output per task (output `i` for target `i`)
+    tasks:list,                   # One `TaskSpec` per task (its name, loss and metrics), or, as before, one loss function per task
+    task_metrics:list|None=None,  # With losses for `tasks`: one list of metrics per task, routed to its output and target, named `<task>_<metric>`
+    names:list|None=None,         # With losses for `tasks`: the task names, one per task
     weight:list|None=None,        # Each task's loss weight; `None`: 1 for every task
     missing=-1,                   # Label value meaning 'missing' (NaN too, for float targets), or one per task; `None`: none missing
-    metrics=None,                 # If given, the `Learner`'s metrics as they are, instead of those of `task_metrics`
+    metrics=None,                 # If given, the `Learner`'s metrics as they are, instead of those of the tasks
     freeze:bool=False,            # Freeze the model (train only the last parameter group of `splitter`: the heads)
     splitter=multihead_splitter,  # Splits the model into parameter groups, the body first (fastai's `Learner` `splitter`)
     cls=Learner,                  # The `Learner` class to build (a subclass, e.g. with its own `predict`)
     **kwargs
 ) -> Learner:
-    "A multi-task `Learner` on `model`: a `CombinedLoss` of `loss_funcs`, the metrics of `task_metrics[i]` routed to task `i`"
+    "A multi-task `Learner` on `model`: a `CombinedLoss` of the tasks' losses, each task's metrics routed to it; the specs kept as `loss_func.tasks`"
+    specs = list(tasks) if all(isinstance(t, TaskSpec) for t in tasks) else None
+    if specs is not None: loss_funcs, task_metrics, names = [s.loss for s in specs], [s.metrics for s in specs], [s.name for s in specs]
+    else:
+        loss_funcs = list(tasks)
+        if task_metrics is None or names is None: raise TypeError("learner_from_tasks: give one TaskSpec per task, or the losses with `task_metrics` and `names`")
     if 'loss_func' in kwargs:
         raise TypeError(f"The learner's loss is a CombinedLoss of one loss per task ({', '.join(map(str, names))}): give them as "
                         "`loss_funcs=[...]` (one per task, `None` for the default) or `loss_funcs={task: loss}`, not `loss_func=`")
+    check_model(model, len(names), who='learner_from_tasks')
     lf = CombinedLoss(*loss_funcs, weight=weight, names=names, missing=missing)
+    lf.tasks = specs   # what every consumer reads (`task_specs_of`); `None`: decided from `dls` when first asked
     ms = mtl_metrics(*task_metrics, names=names, missing=missing) if metrics is None else metrics   # `metrics`: as they are
     learn = cls(dls, model, loss_func=lf, metrics=ms, splitter=splitter, **kwargs)
     if freeze: learn.freeze()   # the body; the heads (the splitter's last group) train
@@ -186,12 +174,13 @@ def learner_from_tasks(
 @delegates(Learner.__init__)
 def mtl_learner(
     dls,                        # `DataLoaders` of a DataBlock with several targets, one task each (images or clips in)
-    arch,                       # The architecture whose body all tasks share, e.g. `resnet18`, cut as `vision_learner` does
+    arch,                       # A body architecture, e.g. `resnet18` (cut as `vision_learner` does), or a multi-task architecture `arch(n_outs, n_in=...)`
     names:list|None=None,       # The task names, one per target; `None`: from the `get_y` column readers (else `t0`, `t1`…)
     weight:list|None=None,      # Each task's loss weight; `None`: 1 for every task
     loss_funcs=None,            # Loss overrides: a dict {task: loss}, or a list with one loss (or `None`) per task
     metrics=None,               # Metric overrides: a dict {task: list of metrics}, or a list with one list (or `None`) per task
     heads=None,                 # Head overrides: a dict {task: module}, or a list with one module (or `None`) per task
+    kinds=None,                 # Kind overrides: a dict {task: kind} (a registered `TaskKind`'s name), or a list
     y_range=None,               # Per regression task, a (low, high) range: a `SigmoidRange` ends its head (a dict or a list)
     thresh:float=0.5,           # Probability threshold of the multi-label tasks' loss decoding and metrics
     regression_loss:str='mse',  # Loss of the regression tasks: 'mse' (`MSELossFlat`) or 'l1' (`L1LossFlat`)
@@ -200,6 +189,7 @@ def mtl_learner(
     pretrained:bool=True,       # Load the body's pretrained weights and freeze it (the heads train), as `vision_learner` does
     normalize:bool=True,        # With `pretrained`, add the pretrained statistics' `Normalize` to `dls`
     n_in:int=3,                 # Input channels (per frame, for clips)
+    arch_kwargs:dict|None=None, # More arguments of a multi-task architecture
     cut=None,                   # Where to cut `arch` into its body (default: fastai's `model_meta`); passed to fastai's `create_body`
     lin_ftrs=None,              # Hidden sizes of each head's linear layers; passed to fastai's `create_head`
     ps:float=0.5,               # Dropout of each head; passed to fastai's `create_head`
@@ -212,42 +202,38 @@ def mtl_learner(
 ) -> Learner:
     "A `Learner` with one head, loss and set of metrics per target of `dls`, on a shared `arch` body"
     n_inp = getattr(dls, 'n_inp', 1)
-    tls = dls.train_ds.tls[n_inp:]
     b = dls.one_batch()
     xb, yb = b[:n_inp], b[n_inp:]
-    dnames = task_names(dls)
-    names = dnames if names is None else list(names)
-    if len(names) != len(tls): raise ValueError(f"mtl_learner: {len(names)} names {names} for {len(tls)} targets")
+    names = task_names(dls) if names is None else list(names)
+    if len(names) != len(yb): raise ValueError(f"mtl_learner: {len(names)} names {names} for {len(yb)} targets")
     if isinstance(kwargs.get('loss_func'), (list, tuple, dict)) and loss_funcs is None:   # fastai's spelling of the per-task losses
         loss_funcs = kwargs.pop('loss_func')
-    loss_funcs, metrics = per_task(loss_funcs, names, 'loss_funcs'), per_task(metrics, names, 'metrics', hint="; each task has its default metrics (`metrics={'<task>': [accuracy]}` changes one task's)")
+    specs = task_specs(dls, names, kinds=kinds, loss_funcs=loss_funcs, metrics=metrics, batch=b, thresh=thresh, regression_loss=regression_loss)
     heads, y_range = per_task(heads, names, 'heads'), per_task(y_range, names, 'y_range')
-    specs = []
-    for n, tl, t in zip(names, tls, yb):
-        try: specs.append(_task_spec(n, tl, t, thresh, regression_loss))
-        except ValueError:
-            if n in loss_funcs and n in heads: specs.append(('custom', None, None, []))
-            else: raise
-    kinds = [s[0] for s in specs]
+    for s in specs:
+        if s.kind == 'custom' and s.name not in heads:
+            raise ValueError(f"task {s.name!r}: no registered kind recognises its target, so it needs `heads={{{s.name!r}: ...}}` beside its loss")
     for n in y_range:
-        if kinds[names.index(n)] != 'regression': raise ValueError(f"task {n!r}: y_range is for regression targets, this one is {kinds[names.index(n)]}")
-    head_kw = dict(lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, first_bn=first_bn, bn_final=bn_final, lin_first=lin_first)
-    video = isinstance(xb[0], ImageTuple)
-    n_outs = [s[1] or 1 for s in specs]
-    model = (partial(video_hydranet, fold=fold) if video else hydranet)(arch, n_outs, pretrained=pretrained, n_in=n_in, cut=cut, **head_kw)
-    for i, (n, (kind, n_out, _, _)) in enumerate(zip(names, specs)):
-        if n in heads: model.heads[i] = heads[n]; continue
-        if kind == 'regression':
-            extra = ([SigmoidRange(*y_range[n])] if n in y_range else []) + ([ResizeBatch(*yb[i].shape[1:])] if yb[i].ndim > 2 else [])
+        k = specs[names.index(n)].kind
+        if k != 'regression': raise ValueError(f"task {n!r}: y_range is for regression targets, this one is {k}")
+    mt_arch = is_architecture(arch)
+    n_outs = [s.n_out or 1 for s in specs]
+    if mt_arch: model = arch(n_outs, n_in=n_in, **(arch_kwargs or {}))
+    else:
+        head_kw = dict(lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, first_bn=first_bn, bn_final=bn_final, lin_first=lin_first)
+        video = isinstance(xb[0], ImageTuple)
+        model = (partial(video_hydranet, fold=fold) if video else hydranet)(arch, n_outs, pretrained=pretrained, n_in=n_in, cut=cut, **head_kw)
+    check_model(model, len(specs), who=f"mtl_learner: the model {getattr(arch, '__name__', type(arch).__name__)} built")
+    for i, s in enumerate(specs):
+        if s.name in heads: model.heads[i] = heads[s.name]; continue
+        if s.kind == 'regression':
+            extra = ([SigmoidRange(*y_range[s.name])] if s.name in y_range else []) + ([ResizeBatch(*yb[i].shape[1:])] if yb[i].ndim > 2 else [])
             if extra: model.heads[i] = nn.Sequential(model.heads[i], *extra)
-    if pretrained and normalize:
+    if pretrained and normalize and not mt_arch:
         from fastai.vision.learner import _add_norm
-        meta = model_meta.get(arch, {})
-        _add_norm(dls, meta, pretrained, n_in)
+        _add_norm(dls, model_meta.get(arch, {}), pretrained, n_in)
     cbs = L(kwargs.pop('cbs', None))
     if uncertainty:
         from fastmtl.weighting import UncertaintyWeighting
-        cbs.append(UncertaintyWeighting(regression=[k == 'regression' for k in kinds]))
-    return learner_from_tasks(dls, model, [loss_funcs.get(n, s[2]) for n, s in zip(names, specs)],
-                              [metrics.get(n, s[3]) for n, s in zip(names, specs)], names, weight=weight, missing=missing,
-                              freeze=pretrained, cbs=cbs, **kwargs)
+        cbs.append(UncertaintyWeighting())   # its constant per task: from the specs (`loss_func.tasks`)
+    return learner_from_tasks(dls, model, specs, weight=weight, missing=missing, freeze=pretrained and not mt_arch, cbs=cbs, **kwargs)

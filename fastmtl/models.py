@@ -9,12 +9,58 @@ from __future__ import annotations
 from fastai.vision.all import *
 
 # %% auto #0
-__all__ = ['MultiHeadModel', 'multihead_splitter', 'hydranet', 'VideoMultiHeadModel', 'video_hydranet', 'small_resnet',
-           'dense_head', 'UNetDown', 'UNetUp', 'UNet', 'dense_hydranet', 'unet_hydranet', 'CrossStitch',
-           'CrossStitchNet', 'cross_stitch_unet', 'mtan_attention', 'MTAN', 'mtan_unet']
+__all__ = ['MultiTaskModel', 'check_model', 'is_architecture', 'MultiHeadModel', 'multihead_splitter', 'hydranet',
+           'VideoMultiHeadModel', 'video_hydranet', 'small_resnet', 'dense_head', 'UNetDown', 'UNetUp', 'UNet',
+           'dense_hydranet', 'unet_hydranet', 'CrossStitch', 'CrossStitchNet', 'cross_stitch_unet', 'mtan_attention',
+           'MTAN', 'mtan_unet']
+
+# %% ../nbs/02_models.ipynb #a5ad1925
+class MultiTaskModel(Module):
+    "Base of the multi-task models: `heads` (one per task) and a shared `body`, with the contract's defaults"
+    feature_level = True      # Every task reads one shared output, `body`'s: feature-level gradient aggregation applies
+    feature_level_note = ''   # When `feature_level` is False: why, and what to use instead
+    def param_groups(self) -> list:
+        "Two parameter groups: the shared `body`, then the rest (heads, task weights…)"
+        body = list(self.body.parameters())
+        ids = {id(p) for p in body}
+        return [body, [p for p in self.parameters() if id(p) not in ids]]
+    def last_shared_layer(self) -> nn.Module:
+        "The shared module whose last weight matrix or kernel GradNorm balances: the `body`"
+        return self.body
+
+_CONTRACT = (('heads', 'an nn.ModuleList with one module per task'), ('body', 'the shared part, an nn.Module'),
+             ('param_groups', 'a method returning the parameter groups, the shared part first'),
+             ('last_shared_layer', "a method returning the shared module GradNorm reads"),
+             ('feature_level', 'a bool: whether every task reads one shared output (`body`\'s)'))
+
+def check_model(
+    model:nn.Module,    # The model (also inside a `DistributedDataParallel` wrapper)
+    n_tasks:int|None=None, # The number of tasks it must have heads for
+    who:str='the model', # Who asks, for the error
+) -> nn.Module:
+    "`model` if it follows fastmtl's model contract (`MultiTaskModel`'s five attributes), else an error naming what is missing"
+    m = getattr(model, 'module', model)
+    checks = {'heads': lambda v: isinstance(v, nn.ModuleList), 'body': lambda v: isinstance(v, nn.Module),
+              'param_groups': callable, 'last_shared_layer': callable, 'feature_level': lambda v: isinstance(v, bool)}
+    bad = [f"`{n}` ({what})" for n, what in _CONTRACT if not checks[n](getattr(m, n, None))]
+    if bad: raise TypeError(f"{who}: a {type(m).__name__} does not follow fastmtl's model contract: it lacks {'; '.join(bad)}. "
+                            f"Subclass `MultiTaskModel` (it gives the defaults) and set `heads` and `body`")
+    if n_tasks is not None and len(m.heads) != n_tasks:
+        raise ValueError(f"{who}: the {type(m).__name__} has {len(m.heads)} heads for {n_tasks} tasks")
+    return model
+
+def is_architecture(
+    f, # A callable that builds a model
+) -> bool:
+    "Whether `f` is a multi-task architecture: a callable whose first parameter is `n_outs`"
+    import inspect
+    if not callable(f): return False
+    try: ps = list(inspect.signature(f).parameters)
+    except (TypeError, ValueError): return False
+    return bool(ps) and ps[0] == 'n_outs'
 
 # %% ../nbs/02_models.ipynb #373a0794
-class MultiHeadModel(Module):
+class MultiHeadModel(MultiTaskModel):
     "A shared `body` feeding one head per task; returns a tuple of outputs, one per head"
     def __init__(
         self,
@@ -67,7 +113,7 @@ def _body_heads(arch, n_outs, pretrained=False, n_in=3, cut=None, **head_kwargs)
     return body, heads
 
 # %% ../nbs/02_models.ipynb #eebda7a1
-class VideoMultiHeadModel(Module):
+class VideoMultiHeadModel(MultiTaskModel):
     "A shared image `body` run on every frame of a clip, one head per task; outputs averaged over time"
     def __init__(
         self,
@@ -286,10 +332,10 @@ class CrossStitch(Module):
         a = self.alpha[..., None, None] if self.mode == 'channel' else self.alpha   # (T, T, C, 1, 1) or (T, T)
         return [sum(a[i, j]*xs[j] for j in range(n)) for i in range(n)]
 
-class CrossStitchNet(Module):
+class CrossStitchNet(MultiTaskModel):
     "One `UNet` per task (`nets[i]`, then `heads[i]`), joined by a `CrossStitch` unit after every encoder and decoder stage"
-    _no_feature_level = ("its task networks share no body (the shared parameters are the stitch units): use "
-                         "mode='params' with body=model.stitches")
+    feature_level = False
+    feature_level_note = ("its task networks share no output, only the stitch units (its `body`): use mode='params'")
     def __init__(
         self,
         nets:list,             # One `UNet` per task, all of the same `widths`
@@ -317,6 +363,8 @@ class CrossStitchNet(Module):
             xs = st[n_lvl+k]([n.ups[k](x, s) for n,x,s in zip(self.nets, xs, skips[-2-k])])
         return tuple(h(n.head(x)) for n,h,x in zip(self.nets, self.heads, xs))
 
+    @property
+    def body(self) -> nn.Module: return self.stitches   # the only parameters the tasks share
     def param_groups(self) -> list:
         "Two parameter groups: the task networks' encoder stages, then the rest (decoders, stitches, heads, ...)"
         enc = [p for n in self.nets for p in n.downs.parameters()]
@@ -344,10 +392,11 @@ def mtan_attention(
     "MTAN attention module: conv1×1-BN-ReLU, conv1×1-BN-sigmoid; a mask of `nf` channels in (0, 1)"
     return nn.Sequential(ConvLayer(ni, nf, ks=1), ConvLayer(nf, nf, ks=1, act_cls=nn.Sigmoid))
 
-class MTAN(Module):
+class MTAN(MultiTaskModel):
     "A `shared` UNet and, for each of `heads`, an attention module on every stage of it (Liu et al. 2019)"
-    _no_feature_level = ("its tasks read the shared network at every stage, not only its output, so a Jacobian with "
-                         "respect to one feature map would miss gradient paths: use mode='params' with body=model.shared")
+    feature_level = False
+    feature_level_note = ("its tasks read the shared network at every stage, not only its output, so a Jacobian with "
+                         "respect to one feature map would miss gradient paths: use mode='params' (its `body` is the shared UNet)")
     def __init__(
         self,
         shared:UNet,  # The shared network: a `UNet` returning its features (`n_out=None`)
@@ -377,6 +426,8 @@ class MTAN(Module):
                 hats[t] = atts[k](inp) * p
         return tuple(h(f) for h,f in zip(self.heads, hats))
 
+    @property
+    def body(self) -> nn.Module: return self.shared
     def param_groups(self) -> list:
         "Two parameter groups: the shared UNet's encoder stages, then the rest (shared decoder, attention, heads, ...)"
         enc = list(self.shared.downs.parameters())

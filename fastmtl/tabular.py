@@ -8,12 +8,14 @@ Docs: https://fastmtl.github.io/fastmtl/tabular.html.md"""
 from __future__ import annotations
 from fastai.tabular.all import *
 from .learner import learner_from_tasks
-from .tasks import per_task
+from .tasks import per_task, task_spec
+from .models import MultiTaskModel, check_model
 
 # %% auto #0
-__all__ = ['TaskTargets', 'MultiTaskBlock', 'SplitTargets', 'ReadTaskBatch', 'TaskTabDataLoader', 'TabularInput',
-           'MixtureOfExperts', 'SharedBottom', 'ExpertLevels', 'TabularMTLModel', 'tabular_mtl_model',
-           'TabularMTLLearner', 'TargetScale', 'mtl_tabular_learner', 'expert_usage', 'plot_expert_usage']
+__all__ = ['TABULAR_ARCHS', 'TaskTargets', 'MultiTaskBlock', 'SplitTargets', 'ReadTaskBatch', 'TaskTabDataLoader', 'TabularInput',
+           'MixtureOfExperts', 'SharedBottom', 'ExpertLevels', 'TabularMTLModel', 'shared_bottom', 'omoe', 'mmoe',
+           'ple', 'cgc', 'tabular_mtl_model', 'TabularMTLLearner', 'TargetScale', 'mtl_tabular_learner', 'expert_usage',
+           'plot_expert_usage']
 
 # %% ../nbs/15_tabular.ipynb #2dedb9c8
 class TaskTargets(TabularProc):
@@ -184,8 +186,9 @@ class SharedBottom(Module):
 
 class ExpertLevels(Module):
     "Levels of `MixtureOfExperts`, the tasks' outputs of one level the inputs of the next: one output per task"
-    _no_feature_level = ("each task reads its own mixture of the experts, not one shared output: use GradientAggregation(mode='params') "
-                         "with body=model.body, or a loss-level weighting")
+    feature_level = False
+    feature_level_note = ("each task reads its own mixture of the experts, not one shared output: use GradientAggregation(mode='params') "
+                          "(its `body`: the experts and gates), or a loss-level weighting")
     def __init__(self, levels:list): self.levels = nn.ModuleList(levels)
     def forward(self, x) -> list:
         xs, shared = [x]*self.levels[0].n_tasks, x
@@ -199,59 +202,83 @@ class ExpertLevels(Module):
             if len(lvl.shared): return lvl.shared[-1]
         return self.levels[0]
 
-class TabularMTLModel(Module):
-    "fastai's tabular input, a shared part (`SharedBottom` or `ExpertLevels`) and one tower per task; returns one output per task"
+class TabularMTLModel(MultiTaskModel):
+    "fastai's tabular input, a shared part (`SharedBottom` or `ExpertLevels`) and one tower (`heads[k]`) per task; returns one output per task"
     def __init__(
         self,
         inp:TabularInput, # The input: embeddings and continuous columns
         body:nn.Module,   # The shared part: one tensor for all towers, or a list with one per task
-        towers:list,      # One module per task, from the body's output to the task's output
+        heads:list,       # One tower per task, from the body's output to the task's output
     ):
-        store_attr(); self.towers = nn.ModuleList(towers)
-        self._no_feature_level = getattr(body, '_no_feature_level', None)
+        self.inp, self.body, self.heads = inp, body, nn.ModuleList(heads)
+        self.feature_level = getattr(body, 'feature_level', True)
+        self.feature_level_note = getattr(body, 'feature_level_note', '')
+    def last_shared_layer(self) -> nn.Module:
+        "The body's last shared module (the experts' last shared expert), or the body"
+        return self.body.last_shared_layer() if callable(getattr(self.body, 'last_shared_layer', None)) else self.body
     def forward(self, x_cat, x_cont=None):
         f = self.body(self.inp(x_cat, x_cont))
-        return tuple(t(f if isinstance(f, Tensor) else f[k]) for k, t in enumerate(self.towers))
+        return tuple(t(f if isinstance(f, Tensor) else f[k]) for k, t in enumerate(self.heads))
 
 # %% ../nbs/15_tabular.ipynb #9301c840
-_ARCHS = ('shared_bottom', 'omoe', 'mmoe', 'cgc', 'ple')
-
-def tabular_mtl_model(
-    arch:str,           # 'shared_bottom', 'omoe', 'mmoe', 'cgc' or 'ple'
-    emb_szs:list,       # (number of categories, embedding size) per categorical column
-    n_cont:int,         # Number of continuous columns
-    n_outs:list,        # Outputs of each task (classes, or 1 for a number)
-    layers:list|None=None, # Hidden sizes of the shared bottom (default [64]) or of each expert (default [16])
-    n_experts:int=8,    # Shared experts (OMoE, MMoE; CGC/PLE: `n_shared`)
-    n_shared:int=2,     # CGC/PLE: shared experts per level
-    n_specific:int=2,   # CGC/PLE: each task's experts per level
-    n_levels:int=2,     # PLE: levels
-    tower:list=[8],     # Hidden sizes of each task's tower
-    ps=0.,              # Dropout of the hidden layers
-    embed_p:float=0.,   # Dropout of the embeddings
-    use_bn:bool=True,   # Batch norm in the hidden layers
-    y_range=None,       # Per task, a (low, high) range for a number (a `SigmoidRange` ends its tower), or None (a list)
-) -> TabularMTLModel:
-    "A multi-task tabular model: fastai's embeddings and continuous columns, a shared bottom or experts and gates, a tower per task"
-    if arch not in _ARCHS: raise ValueError(f"arch must be one of {list(_ARCHS)}, got {arch!r}")
+def _tabular_model(body_fn, n_outs, emb_szs, n_cont, tower=[8], ps=0., embed_p=0., use_bn=True, y_range=None) -> TabularMTLModel:
+    "fastai's tabular input, the body `body_fn(n_in, K)` builds, and a tower per entry of `n_outs` (a `SigmoidRange` where `y_range` has one)"
     if not is_listy(n_outs) or not n_outs or not all(isinstance(o, int) and o > 0 for o in n_outs):
         raise ValueError(f"n_outs must be a list with each task's number of outputs (positive ints), got {n_outs!r}")
     inp, K = TabularInput(emb_szs, n_cont, embed_p), len(n_outs)
-    if arch == 'shared_bottom': body = SharedBottom(inp.n_out, layers or [64], ps, use_bn)
-    else:
-        szs = layers or [16]
-        if arch == 'omoe': lvls = [MixtureOfExperts(inp.n_out, K, szs, n_experts, one_gate=True, ps=ps, use_bn=use_bn)]
-        elif arch == 'mmoe': lvls = [MixtureOfExperts(inp.n_out, K, szs, n_experts, ps=ps, use_bn=use_bn)]
-        else:
-            n = 1 if arch == 'cgc' else n_levels
-            if n < 1: raise ValueError(f"PLE needs n_levels >= 1, got {n_levels}")
-            lvls = [MixtureOfExperts(inp.n_out if i == 0 else szs[-1], K, szs, n_shared, n_specific, shared_out=i < n - 1, ps=ps, use_bn=use_bn)
-                    for i in range(n)]
-        body = ExpertLevels(lvls)
+    body = body_fn(inp.n_out, K)
     y_range = L(y_range) if y_range is not None else [None]*K
     towers = [nn.Sequential(_mlp([body.n_out, *tower], ps, use_bn), nn.Linear(tower[-1] if tower else body.n_out, o),
                             *([SigmoidRange(*r)] if r is not None else [])) for o, r in zip(n_outs, y_range)]
     return TabularMTLModel(inp, body, towers)
+
+def shared_bottom(
+    n_outs:list,           # Outputs of each task (classes, or 1 for a number)
+    emb_szs:list,          # (number of categories, embedding size) per categorical column
+    n_cont:int,            # Number of continuous columns
+    layers:list|None=None, # Hidden sizes of the shared MLP (default [64])
+    ps=0., use_bn:bool=True, **kwargs # Dropout and batch norm of the hidden layers; `tower`, `embed_p`, `y_range` as `_tabular_model`
+) -> TabularMTLModel:
+    "Hard parameter sharing: one MLP that every task's tower reads"
+    return _tabular_model(lambda n_in, K: SharedBottom(n_in, layers or [64], ps, use_bn), n_outs, emb_szs, n_cont, ps=ps, use_bn=use_bn, **kwargs)
+
+def omoe(n_outs:list, emb_szs:list, n_cont:int, layers:list|None=None, n_experts:int=8, ps=0., use_bn:bool=True, **kwargs) -> TabularMTLModel:
+    "One-gate mixture of experts: `n_experts` expert MLPs (hidden sizes `layers`, default [16]) mixed by one gate for all tasks"
+    return _tabular_model(lambda n_in, K: ExpertLevels([MixtureOfExperts(n_in, K, layers or [16], n_experts, one_gate=True, ps=ps, use_bn=use_bn)]),
+                          n_outs, emb_szs, n_cont, ps=ps, use_bn=use_bn, **kwargs)
+
+def mmoe(n_outs:list, emb_szs:list, n_cont:int, layers:list|None=None, n_experts:int=8, ps=0., use_bn:bool=True, **kwargs) -> TabularMTLModel:
+    "Multi-gate mixture of experts (Ma et al. 2018): `n_experts` shared expert MLPs, a gate per task"
+    return _tabular_model(lambda n_in, K: ExpertLevels([MixtureOfExperts(n_in, K, layers or [16], n_experts, ps=ps, use_bn=use_bn)]),
+                          n_outs, emb_szs, n_cont, ps=ps, use_bn=use_bn, **kwargs)
+
+def ple(n_outs:list, emb_szs:list, n_cont:int, layers:list|None=None, n_shared:int=2, n_specific:int=2, n_levels:int=2, ps=0.,
+        use_bn:bool=True, **kwargs) -> TabularMTLModel:
+    "Progressive layered extraction (Tang et al. 2020): `n_levels` levels of shared and per-task experts, a gate per task"
+    if n_levels < 1: raise ValueError(f"PLE needs n_levels >= 1, got {n_levels}")
+    szs = layers or [16]
+    return _tabular_model(lambda n_in, K: ExpertLevels([MixtureOfExperts(n_in if i == 0 else szs[-1], K, szs, n_shared, n_specific,
+                                                                         shared_out=i < n_levels - 1, ps=ps, use_bn=use_bn) for i in range(n_levels)]),
+                          n_outs, emb_szs, n_cont, ps=ps, use_bn=use_bn, **kwargs)
+
+def cgc(n_outs:list, emb_szs:list, n_cont:int, layers:list|None=None, n_shared:int=2, n_specific:int=2, **kwargs) -> TabularMTLModel:
+    "Customized gate control: one level of PLE"
+    return ple(n_outs, emb_szs, n_cont, layers, n_shared, n_specific, n_levels=1, **kwargs)
+
+TABULAR_ARCHS = {'shared_bottom': shared_bottom, 'omoe': omoe, 'mmoe': mmoe, 'cgc': cgc, 'ple': ple}   # the names `mtl_tabular_learner` takes
+
+def tabular_mtl_model(
+    arch,          # A tabular architecture `arch(n_outs, emb_szs, n_cont, **kwargs)` (`mmoe`, yours), or its name in `TABULAR_ARCHS`
+    emb_szs:list,  # (number of categories, embedding size) per categorical column
+    n_cont:int,    # Number of continuous columns
+    n_outs:list,   # Outputs of each task (classes, or 1 for a number)
+    **kwargs       # The architecture's own arguments (`layers`, `n_experts`, `tower`, `ps`, `y_range`…)
+) -> TabularMTLModel:
+    "A multi-task tabular model of `arch`: fastai's embeddings and continuous columns, a shared bottom or experts and gates, a tower per task"
+    if isinstance(arch, str):
+        if arch not in TABULAR_ARCHS: raise ValueError(f"arch must be one of {list(TABULAR_ARCHS)} or a function, got {arch!r}")
+        arch = TABULAR_ARCHS[arch]
+    return arch(n_outs, emb_szs, n_cont, **kwargs)
 
 # %% ../nbs/15_tabular.ipynb #4f954076
 class TabularMTLLearner(Learner):
@@ -269,11 +296,6 @@ class TabularMTLLearner(Learner):
         labels = tuple(full[n] if k == 'category' else float(full[n]) for n, k in tt.task_kinds.items())
         return full, labels, tuple(p[0] for p in preds)
 
-def _tab_task_spec(kind:str, n_out:int):
-    "(loss, metrics) of a tabular task of `kind` with `n_out` outputs"
-    if kind == 'regression': return MSELossFlat(), [rmse]
-    return CrossEntropyLossFlat(), ([accuracy, F1Score()] if n_out == 2 else [accuracy])
-
 class TargetScale(Module):
     "`x*std + mean`: the end of a number's tower, so that its layers learn the standardised target and the outputs are in its units"
     def __init__(self, mean:float, std:float): self.register_buffer('mean', tensor(float(mean))); self.register_buffer('std', tensor(float(std)))
@@ -282,7 +304,7 @@ class TargetScale(Module):
 @delegates(Learner.__init__)
 def mtl_tabular_learner(
     dls,                     # `DataLoaders` of a `TabularPandas` with `y_block=MultiTaskBlock()`: one target per task
-    arch:str='mmoe',         # 'shared_bottom', 'omoe', 'mmoe', 'cgc' or 'ple'
+    arch='mmoe',             # A tabular architecture (`mmoe`, `ple`, yours: `arch(n_outs, emb_szs, n_cont, **config)`) or its name: 'shared_bottom', 'omoe', 'mmoe', 'cgc', 'ple'
     names:list|None=None,    # The task names; `None`: the target columns
     weight=None,             # Each task's loss weight (a list, or a dict by task); `None`: 1 for every task
     loss_funcs=None,         # Loss overrides: a dict {task: loss}, or a list with one loss (or `None`) per task
@@ -290,7 +312,7 @@ def mtl_tabular_learner(
     emb_szs=None,            # Embedding sizes: a dict {column: size} overriding fastai's rule
     layers:list|None=None,   # Hidden sizes of the shared bottom (default [64]) or of each expert (default [16])
     y_range=None,            # Per regression task, a (low, high) range: a dict {task: range} or a list
-    config:dict|None=None,   # More of `tabular_mtl_model`'s arguments (`n_experts`, `n_shared`, `n_specific`, `n_levels`, `tower`, `ps`, …), as fastai's `tabular_learner(config=...)`
+    config:dict|None=None,   # More of the architecture's arguments (`n_experts`, `n_shared`, `n_specific`, `n_levels`, `tower`, `ps`, …), as fastai's `tabular_learner(config=...)`
     missing=-1,              # Label value meaning 'missing' (NaN too, for numbers); `TaskTargets` writes -1 for a missing class
     **kwargs
 ) -> TabularMTLLearner:
@@ -303,18 +325,17 @@ def mtl_tabular_learner(
     yr = per_task(y_range, names, 'y_range')
     for n in yr:
         if kinds[names.index(n)] != 'regression': raise ValueError(f"task {n!r}: y_range is for a number, this task is a class")
+    lfs, ms = per_task(loss_funcs, names, 'loss_funcs'), per_task(metrics, names, 'metrics', hint="; each task has its default metrics (`metrics={'<task>': [accuracy]}` changes one task's)")
+    specs = [task_spec(n, k, o, vocab=tt.vocabs.get(c), loss=lfs.get(n), metrics=ms.get(n)) for n, c, k, o in zip(names, cols, kinds, n_outs)]
     model = tabular_mtl_model(arch, get_emb_sz(dls.train_ds, {} if emb_szs is None else emb_szs), len(dls.train_ds.cont_names), n_outs,
-                              layers=layers, y_range=[yr.get(n) for n in names], **(config or {}))
+                              **({} if layers is None else {'layers': layers}), y_range=[yr.get(n) for n in names], **(config or {}))
+    check_model(model, len(names), who='mtl_tabular_learner')
     train_y = dls.train_ds.items
     for k, (n, kind) in enumerate(zip(cols, kinds)):   # a number's tower learns it standardised, and outputs it in its units
         if kind == 'regression' and n not in yr:
             y = train_y[n].values.astype(np.float64)
-            model.towers[k].append(TargetScale(float(np.nanmean(y)), float(np.nanstd(y)) or 1.))
-    specs = [_tab_task_spec(k, o) for k, o in zip(kinds, n_outs)]
-    lfs, ms = per_task(loss_funcs, names, 'loss_funcs'), per_task(metrics, names, 'metrics', hint="; each task has its default metrics (`metrics={'<task>': [accuracy]}` changes one task's)")
-    learn = learner_from_tasks(dls, model, [lfs.get(n, s[0]) for n, s in zip(names, specs)], [ms.get(n, s[1]) for n, s in zip(names, specs)],
-                               names, weight=weight, missing=missing, splitter=trainable_params, cls=TabularMTLLearner, **kwargs)
-    return learn
+            model.heads[k].append(TargetScale(float(np.nanmean(y)), float(np.nanstd(y)) or 1.))
+    return learner_from_tasks(dls, model, specs, weight=weight, missing=missing, splitter=trainable_params, cls=TabularMTLLearner, **kwargs)
 
 # %% ../nbs/15_tabular.ipynb #c6c77249
 def expert_usage(

@@ -1,4 +1,4 @@
-"""Each task's name and vocabulary, read from the `DataLoaders`.
+"""Each task's name, kind and vocabulary: decided once from the `DataLoaders`, read by every consumer.
 
 Docs: https://fastmtl.github.io/fastmtl/tasks.html.md"""
 
@@ -6,13 +6,23 @@ Docs: https://fastmtl.github.io/fastmtl/tasks.html.md"""
 
 # %% ../nbs/00b_tasks.ipynb #baf5b1f1
 from __future__ import annotations
+from dataclasses import dataclass, field
+from functools import partial
+from types import SimpleNamespace
+import random
 from fastcore.basics import first
 from fastcore.foundation import L
 import numpy as np
-from fastai.data.transforms import ColReader
+import torch
+from torch import Tensor
+from fastai.data.transforms import ColReader, Categorize, MultiCategorize
+from fastai.torch_core import TensorCategory, TensorMultiCategory
+from fastai.losses import CrossEntropyLossFlat, BCEWithLogitsLossFlat, MSELossFlat, L1LossFlat
+from fastai.metrics import accuracy, accuracy_multi, F1Score, rmse, skm_to_fastai, ActivationType
 
 # %% auto #0
-__all__ = ['task_vocabs', 'task_names', 'vocab_str', 'per_task']
+__all__ = ['TASK_KINDS', 'task_vocabs', 'task_names', 'vocab_str', 'per_task', 'TaskKind', 'register_task_kind', 'task_kind',
+           'TaskSpec', 'trivial_class', 'trivial_labels', 'trivial_mean', 'task_spec', 'task_specs', 'task_specs_of']
 
 # %% ../nbs/00b_tasks.ipynb #b120a404
 def _target_tls(dls):
@@ -62,3 +72,184 @@ def per_task(
                         f"got {getattr(v, '__name__', repr(v))}{hint}")
     if len(v) != len(names): raise ValueError(f"{what} has {len(v)} entries but there are {len(names)} tasks {list(names)}")
     return {n: o for n, o in zip(names, v) if o is not None}
+
+# %% ../nbs/00b_tasks.ipynb #c057e794
+@dataclass
+class TaskKind:
+    "One kind of target: how to spot it in a `DataBlock`, its head's width, default loss and metrics, and its trivial prediction"
+    name:str              # The kind's name, e.g. 'category'
+    detect:callable       # `detect(ctx)`: whether the target in `ctx` (`tl`: its `TfmdLists` or None, `targ`: a batch of it) is of this kind
+    n_out:callable        # `n_out(ctx)`: the width of the task's output (classes, labels, numbers per item, channels)
+    loss:callable         # `loss(ctx)`: the default loss function (`ctx.opts` holds the learner's options, e.g. `thresh`)
+    metrics:callable      # `metrics(ctx)`: the default metrics, a list
+    trivial:callable      # `trivial(out, targs)`: the prediction of the trivial model for one item shaped like `out`, from all training targets
+    target:str='class'    # What one item's target is: 'class', 'labels', 'number' or 'map' (per pixel)
+    regression:bool=False # A regression task: uncertainty weighting's constant is 1/2 (else 1)
+
+TASK_KINDS = {}
+
+def register_task_kind(
+    kind:TaskKind, # The kind; one registered later is tried first when spotting a target's kind
+) -> TaskKind:
+    "Make `kind` known to every learner and consumer of task specs"
+    if not isinstance(kind, TaskKind): raise TypeError(f"register_task_kind needs a TaskKind, got {type(kind).__name__}")
+    if kind.target not in ('class', 'labels', 'number', 'map'):
+        raise ValueError(f"TaskKind {kind.name!r}: target must be 'class', 'labels', 'number' or 'map', got {kind.target!r}")
+    TASK_KINDS.pop(kind.name, None); TASK_KINDS[kind.name] = kind
+    return kind
+
+def task_kind(
+    name:str, # A registered kind's name
+) -> TaskKind:
+    "The registered `TaskKind` called `name`"
+    if name not in TASK_KINDS: raise ValueError(f"Unknown task kind {name!r}: the registered kinds are {list(TASK_KINDS)} (see `register_task_kind`)")
+    return TASK_KINDS[name]
+
+# %% ../nbs/00b_tasks.ipynb #2338637b
+@dataclass
+class TaskSpec:
+    "What every consumer knows about a task: its name, kind, output width, loss, metrics and vocab"
+    name:str
+    kind:str                 # A registered kind's name (`TASK_KINDS`), or 'custom' (a loss and a head given by the user)
+    n_out:int|None=None      # Width of the task's output; `None` for a custom task
+    loss:callable=None       # Its loss function
+    metrics:list=field(default_factory=list)  # Its metrics (before routing)
+    vocab:list|None=None     # Its classes or labels, if it has some
+    @property
+    def regression(self) -> bool:
+        "Whether it is a regression task (a custom task is not, unless its kind says so)"
+        return self.kind in TASK_KINDS and TASK_KINDS[self.kind].regression
+    @property
+    def target(self) -> str|None: return TASK_KINDS[self.kind].target if self.kind in TASK_KINDS else None
+
+# %% ../nbs/00b_tasks.ipynb #e6bc2953
+def _has_tfm(ctx, cls) -> bool: return ctx.tl is not None and any(isinstance(f, cls) for f in ctx.tl.tfms.fs)
+def _f1_samples(thresh:float):
+    "Each item's F1 between its predicted and true label sets, averaged over the items: `F1ScoreMulti(average='samples')`, 0 for an empty prediction"
+    import sklearn.metrics as skm
+    return skm_to_fastai(skm.f1_score, thresh=thresh, activation=ActivationType.Sigmoid, flatten=False, average='samples', zero_division=0)
+
+def trivial_class(out:Tensor, targs:Tensor) -> Tensor:
+    "The most frequent labelled class of `targs` (per pixel too: over every pixel), as logits shaped like `out`"
+    t = targs.flatten(); t = t[(t >= 0) & (t < out.shape[0])]
+    if not len(t): raise ValueError("no labelled training item")
+    res = torch.full_like(out, -20.); res[int(t.bincount().argmax())] = 20.
+    return res
+
+def trivial_labels(out:Tensor, targs:Tensor) -> Tensor:
+    "Each label's majority over `targs` (one-hot rows), as logits shaped like `out`"
+    return torch.where(targs.float().mean(0) > 0.5, 20., -20.).to(out)
+
+def trivial_mean(out:Tensor, targs:Tensor, positive:bool=False) -> Tensor:
+    "The mean of the finite (and, if `positive`, positive) values of `targs`, shaped like `out`"
+    t = targs.float().flatten()
+    t = t[torch.isfinite(t) & ((t > 0) if positive else True)]
+    if not len(t): raise ValueError("no labelled training item")
+    return torch.full_like(out, float(t.mean()))
+
+def _is_index(t) -> bool:
+    "Without a `DataBlock` (a dataset of tensors): one class index per item, or a `TensorCategory`"
+    return isinstance(t, TensorCategory) or (not t.is_floating_point() and t.dtype != torch.bool and t.ndim == 1 and not isinstance(t, TensorMultiCategory))
+
+def _is_number(ctx) -> bool:
+    t = ctx.targ
+    return t.is_floating_point() and not isinstance(t, (TensorCategory, TensorMultiCategory)) and type(t).__name__ not in ('TensorMask', 'TensorDepth')
+
+register_task_kind(TaskKind('regression', _is_number,
+    n_out=lambda c: int(np.prod(c.targ.shape[1:])) if c.targ.ndim > 1 else 1,
+    loss=lambda c: L1LossFlat() if c.opts.get('regression_loss', 'mse') == 'l1' else MSELossFlat(),
+    metrics=lambda c: [rmse], trivial=trivial_mean, target='number', regression=True))
+register_task_kind(TaskKind('category',
+    lambda c: _has_tfm(c, Categorize) or (c.tl is None and _is_index(c.targ)),
+    n_out=lambda c: len(c.tl.vocab) if c.tl is not None else c.opts.get('n_classes'),   # no vocab: the user says how many
+    loss=lambda c: CrossEntropyLossFlat(), metrics=lambda c: [accuracy, F1Score()] if c.n_out == 2 else [accuracy],
+    trivial=trivial_class, target='class'))
+register_task_kind(TaskKind('multilabel',
+    lambda c: _has_tfm(c, MultiCategorize) or (c.tl is None and isinstance(c.targ, TensorMultiCategory)),
+    n_out=lambda c: len(c.tl.vocab) if c.tl is not None else c.targ.shape[-1],
+    loss=lambda c: BCEWithLogitsLossFlat(thresh=c.opts.get('thresh', 0.5)),
+    metrics=lambda c: [partial(accuracy_multi, thresh=c.opts.get('thresh', 0.5)), _f1_samples(c.opts.get('thresh', 0.5))],
+    trivial=trivial_labels, target='labels'))
+
+# %% ../nbs/00b_tasks.ipynb #8322cb8b
+def _kind_of(ctx) -> str|None:
+    "The name of the latest registered kind that recognises the target in `ctx`, or None"
+    return next((k.name for k in reversed(list(TASK_KINDS.values())) if k.detect(ctx)), None)
+
+def task_spec(
+    name:str,             # The task's name
+    kind:str,             # A registered kind's name
+    n_out:int,            # Width of its output
+    vocab=None,           # Its classes or labels, if any
+    loss=None,            # Its loss; `None`: the kind's default
+    metrics=None,         # Its metrics; `None`: the kind's default
+    **opts                # Options the kind reads, e.g. `thresh`
+) -> TaskSpec:
+    "The `TaskSpec` of a task whose kind is already known (a table's column, say): the kind's default loss and metrics unless given"
+    kd = task_kind(kind)
+    ctx = SimpleNamespace(name=name, index=None, nth=None, tl=None, targ=None, dls=None, opts=opts, n_out=n_out)
+    return TaskSpec(name, kind, n_out, kd.loss(ctx) if loss is None else loss, kd.metrics(ctx) if metrics is None else metrics, vocab)
+
+def _quiet_batch(dls):
+    "A batch of the validation set (else the training set), every random generator as it was before (an exact resume must not see it)"
+    dl = dls.valid if len(getattr(dls, 'valid_ds', ())) else dls.train
+    states, rng = (random.getstate(), np.random.get_state(), torch.get_rng_state()), getattr(dl, 'rng', None)
+    rng_state = rng.getstate() if rng is not None else None
+    try: return dl.one_batch()
+    finally:
+        random.setstate(states[0]); np.random.set_state(states[1]); torch.set_rng_state(states[2])
+        if rng is not None: rng.setstate(rng_state)
+
+def task_specs(
+    dls,                  # `DataLoaders` whose targets (after the `n_inp` inputs) are the tasks
+    names:list|None=None, # The task names; `None`: `task_names(dls)`
+    kinds=None,           # Kind overrides: a dict {task: kind name} or a list with one (or `None`) per task
+    loss_funcs=None,      # Loss overrides: a dict {task: loss} or a list; a task no kind recognises needs one (its kind: 'custom')
+    metrics=None,         # Metric overrides: a dict {task: list of metrics} or a list
+    batch=None,           # A batch of `dls` (default: one of the validation set, else of the training set)
+    **opts                # Options the kinds read, e.g. `thresh`, `regression_loss`
+) -> list:
+    "One `TaskSpec` per target of `dls`: its kind spotted once from the `DataBlock`'s target transforms and types, unless overridden"
+    n_inp = getattr(dls, 'n_inp', 1)
+    if batch is None: batch = _quiet_batch(dls)
+    yb = batch[n_inp:]
+    tls = list(_target_tls(dls)) or [None]*len(yb)
+    names = (task_names(dls) or [f't{i}' for i in range(len(yb))]) if names is None else list(names)   # a dataset of tensors: t0, t1…
+    if len(names) != len(yb): raise ValueError(f"{len(names)} task names {names} for {len(yb)} targets")
+    kinds, lfs = per_task(kinds, names, 'kinds'), per_task(loss_funcs, names, 'loss_funcs')
+    ms = per_task(metrics, names, 'metrics', hint="; each task has its default metrics (`metrics={'<task>': [accuracy]}` changes one task's)")
+    specs, seen = [], {}
+    for i, (n, tl, t) in enumerate(zip(names, tls, yb)):
+        ctx = SimpleNamespace(name=n, index=i, tl=tl, targ=t, dls=dls, opts=opts)
+        k = kinds.get(n) or _kind_of(ctx)
+        if k is None:
+            if n in lfs: specs.append(TaskSpec(n, 'custom', None, lfs[n], ms.get(n, []))); continue
+            raise ValueError(f"task {n!r}: fastmtl cannot tell what kind of target this is (transforms "
+                             f"{[type(f).__name__ for f in getattr(getattr(tl, 'tfms', None), 'fs', [])]}, batch of {type(t).__name__} "
+                             f"{tuple(t.shape)} {t.dtype}): pass `loss_funcs={{{n!r}: ...}}` and `heads={{{n!r}: ...}}` for it, use a "
+                             f"CategoryBlock, MultiCategoryBlock or RegressionBlock, or register its kind (`register_task_kind`); "
+                             f"the kinds are {list(TASK_KINDS)}")
+        kd = task_kind(k)
+        ctx.nth, seen[k] = seen.get(k, 0), seen.get(k, 0) + 1   # the how-manyth target of its kind
+        n_out = kd.n_out(ctx)
+        ctx.n_out = n_out
+        specs.append(TaskSpec(n, k, n_out, lfs[n] if n in lfs else kd.loss(ctx), ms[n] if n in ms else kd.metrics(ctx),
+                              getattr(tl, 'vocab', None)))
+    return specs
+
+def task_specs_of(
+    learn, # A `Learner` whose loss has one loss per task (a `CombinedLoss`)
+) -> list:
+    "The `TaskSpec`s of `learn`'s tasks, one per loss: those its factory kept on the loss, else decided from its `DataLoaders` once"
+    lf = learn.loss_func
+    if getattr(lf, 'tasks', None) is not None: return lf.tasks
+    names, routings = list(getattr(lf, 'names', [])), list(getattr(lf, 'routings', []))
+    try: decided = task_specs(learn.dls)
+    except ValueError: decided = []
+    specs = []
+    for i, n in enumerate(names):
+        j = routings[i].target_idx if i < len(routings) else i
+        s = decided[j] if j < len(decided) else TaskSpec(n, 'custom')
+        specs.append(TaskSpec(n, s.kind, s.n_out, lf.loss_funcs[i] if hasattr(lf, 'loss_funcs') else None, [], s.vocab))
+    lf.tasks = specs
+    return specs

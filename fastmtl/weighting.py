@@ -14,7 +14,7 @@ from fastai.callback.training import GradientAccumulation
 from fastai.callback.fp16 import MixedPrecision
 from .loss import CombinedLoss
 from .parallel import world_size, rank_mean, from_rank0
-from .tasks import per_task
+from .tasks import per_task, task_specs_of, TASK_KINDS
 
 # %% auto #0
 __all__ = ['TaskWeight', 'TaskWeighting', 'UncertaintyWeighting', 'DynamicWeightAverage', 'RandomLossWeighting',
@@ -163,31 +163,15 @@ def plot_task_weights(self:Learner, **kwargs):
     return cb.plot(**kwargs)
 
 # %% ../nbs/10_weighting.ipynb #ffe4d69e
-_REGRESSION = ('MSE', 'L1', 'Huber', 'SmoothL1')
-
-_CLASSIFICATION = ('CrossEntropy', 'BCE', 'NLL', 'Focal', 'LabelSmoothing')
-
-def _loss_name(f) -> str: return type(getattr(f, 'func', f)).__name__ if isinstance(f, BaseLoss) else getattr(f, '__name__', type(f).__name__)
-def _name_has(f, keys) -> bool:
-    "Whether `f`'s class or function name contains one of `keys`, case and underscores aside (`F.cross_entropy` ~ 'CrossEntropy')"
-    name = _loss_name(f).lower().replace('_', '')
-    return any(k.lower() in name for k in keys)
-def _is_regression(f) -> bool:
-    "Whether the loss function `f` is a regression loss (by its class or function name)"
-    return _name_has(f, _REGRESSION)
-def _is_known(f) -> bool:
-    "Whether `f`'s name says which kind of task it is for (a regression or a classification loss)"
-    return _name_has(f, _REGRESSION + _CLASSIFICATION)
-
 class UncertaintyWeighting(TaskWeighting):
     "Learn one log-variance per task and weigh the task losses with it (Kendall et al. 2018)"
     _state = ('_pending_init', '_first_losses')
     def __init__(
         self,
-        regression:list|dict|None=None, # The regression tasks (c_i=1/2): their names, one bool per task, or {task: bool}; `None`: read from the losses' names
+        regression:list|dict|None=None, # The regression tasks (c_i=1/2): their names, one bool per task, or {task: bool}; `None`: their kinds (`loss_func.tasks`)
         init:float|str=0.,         # Initial log-variance s_i of every task, or 'loss': log(2 c_i L_i) of the first training batch
     ):
-        "`regression`: which tasks are regression ones (default: read from their losses); `init`: initial log-variance, or 'loss'"
+        "`regression`: which tasks are regression ones (default: their kinds say); `init`: initial log-variance, or 'loss'"
         if not (isinstance(init, (int, float)) or init == 'loss'): raise ValueError(f"UncertaintyWeighting: init must be a number or 'loss', got {init!r}")
         store_attr('regression,init')
 
@@ -206,9 +190,9 @@ class UncertaintyWeighting(TaskWeighting):
     @property
     def log_vars(self) -> Tensor: return get_model(self.learn.model).task_log_vars
     def coefs(self) -> Tensor:
-        "$c_i$: 1/2 for regression tasks, 1 for the others"
+        "$c_i$: 1/2 for regression tasks, 1 for the others (their kind, decided once with the learner, unless `regression` says)"
         lf = self.learn.loss_func
-        guess = [_is_regression(f) for f in lf.loss_funcs]
+        guess = [s.regression for s in task_specs_of(self.learn)]
         reg = self.regression
         if isinstance(reg, (np.ndarray, Tensor)): reg = reg.tolist()
         if reg is None: reg = guess
@@ -228,12 +212,12 @@ class UncertaintyWeighting(TaskWeighting):
 
     def setup(self):
         self.coefs()   # checks `regression=`
-        if self.regression is None:   # the kinds read from the losses' names: say where a name tells nothing
+        if self.regression is None:   # the kinds come from the task specs: say where no kind is known
             lf = self.learn.loss_func
-            unknown = [f"'{n}' ({_loss_name(f)})" for n, f in zip(lf.names, lf.loss_funcs) if not _is_known(f)]
-            if unknown: warnings.warn(f"UncertaintyWeighting: the loss of task(s) {', '.join(unknown)} is not a known regression or "
-                                      f"classification loss, so it is weighted as a classification task (c=1); if it is a regression "
-                                      f"task, list the regression tasks by name: regression=['<task>', ...] (the tasks: {lf.names})")
+            unknown = [f"'{s.name}'" for s in task_specs_of(self.learn) if s.kind not in TASK_KINDS]
+            if unknown: warnings.warn(f"UncertaintyWeighting: task(s) {', '.join(unknown)} have no known kind (their target is not one "
+                                      f"a registered kind recognises), so they are weighted as classification tasks (c=1); if one is a "
+                                      f"regression task, list the regression tasks by name: regression=['<task>', ...] (the tasks: {lf.names})")
     def before_fit(self):
         if isinstance(self.learn.loss_func, CombinedLoss) and self._attach() and getattr(self.learn, 'opt', None) is not None \
            and not self.learn.lock.locked():
@@ -303,11 +287,11 @@ class GeometricLossStrategy(TaskWeighting):
 
 # %% ../nbs/10_weighting.ipynb #df3f876f
 def _shared_body(model):
-    "The shared body of a multi-head model: `model.body`"
+    "The shared part of a multi-task model: `model.body` (fastmtl's model contract)"
     body = getattr(model, 'body', None)
     if not isinstance(body, nn.Module):
         raise ValueError(f"Cannot find the shared body of a {type(model).__name__}: fastmtl looks for `model.body` "
-                         "(as in `hydranet`, `video_hydranet` and `MultiHeadModel`); pass the shared module explicitly "
+                         "(the model contract, `fastmtl.models.MultiTaskModel`); pass the shared module explicitly "
                          "(`layer=` for GradNorm, `body=` for GradientAggregation)")
     return body
 
@@ -332,8 +316,8 @@ def _gradnorm_w(layer, model) -> Tensor:
                              f"({type(model).__name__}): pass one of `learn.model.parameters()`, or its name")
         if not layer.requires_grad: raise ValueError(f"GradNorm: the parameter `layer=` (shape {tuple(layer.shape)}) is frozen: unfreeze it")
         return layer
-    mod = layer if layer is not None else _shared_body(model)
-    if layer is None and callable(getattr(mod, 'last_shared_layer', None)): mod = mod.last_shared_layer()   # a body whose last parameters are not shared (gates)
+    if layer is None and callable(getattr(model, 'last_shared_layer', None)): mod = model.last_shared_layer()   # the model contract's
+    else: mod = layer if layer is not None else _shared_body(model)
     _check_part(mod, model, 'layer')
     ps = [p for p in mod.parameters() if p.requires_grad]
     if not ps: raise ValueError("GradNorm: the shared layer has no trainable parameter (is the body frozen?): "
@@ -350,7 +334,7 @@ class GradNorm(TaskWeighting):
         self,
         alpha:float=1.5,              # Asymmetry α: how strongly the gradient norms follow the tasks' relative training rates
         lr:float=0.025,               # Learning rate of the Adam optimiser of the weights
-        layer:nn.Module|Tensor|str|None=None, # W: a shared module (its last trainable weight matrix or kernel), a parameter of the model, or its name in `model.named_parameters()`; `None`: `model.body`'s
+        layer:nn.Module|Tensor|str|None=None, # W: a shared module (its last trainable weight matrix or kernel), a parameter of the model, or its name in `model.named_parameters()`; `None`: `model.last_shared_layer()`'s
     ): _check_hp('GradNorm', alpha=(alpha, 0, True), lr=(lr, 0, False)); store_attr('alpha,lr,layer')
     def setup(self):
         self.W = _gradnorm_w(self.layer, get_model(self.learn.model))
@@ -601,9 +585,9 @@ class GradientAggregation(TaskWeighting):
             raise RuntimeError(f"{type(self).__name__} does not run under data-parallel training: its per-task backward passes bypass "
                                "DistributedDataParallel's gradient synchronisation, so the ranks would diverge. Train it in one "
                                "process, or use a loss-level weighting (UncertaintyWeighting, FAMO, ...), which synchronise across ranks")
-        why = getattr(self.learn.model, '_no_feature_level', None)
-        if self.mode == 'features' and why:
-            raise ValueError(f"GradientAggregation(mode='features') cannot work on a {type(self.learn.model).__name__}: {why}")
+        m = get_model(self.learn.model)
+        if self.mode == 'features' and getattr(m, 'feature_level', True) is False:   # the model contract says so
+            raise ValueError(f"GradientAggregation(mode='features') cannot work on a {type(m).__name__}: {getattr(m, 'feature_level_note', '')}")
         self._body = self.body if self.body is not None else _shared_body(self.learn.model)
         _check_part(self._body, self.learn.model, 'body')
         self._hook = self._body.register_forward_hook(self._keep) if self.mode == 'features' else None
