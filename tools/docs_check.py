@@ -204,7 +204,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--proc', type=Path, default=ROOT/'_proc', help='the processed pages (default: _proc)')
     ap.add_argument('--out', type=Path, default=ROOT/'_site_offline', help='where the HTML goes (default: _site_offline)')
-    ap.add_argument('--exclude', nargs='*', default=[], metavar='GLOB', help='pages not to render, e.g. 13_training')
+    ap.add_argument('--exclude', nargs='*', default=[], metavar='GLOB', help='pages not to render, e.g. 43_training')
     ap.add_argument('--no-browser', action='store_true', help='only render the pages: no Chromium')
     ap.add_argument('--chromium', default=CHROMIUM, help=f'the browser (default: {CHROMIUM})')
     ap.add_argument('--strict', action='store_true', help='warnings (walls of numbers, progress bars) fail the page')

@@ -1,7 +1,7 @@
 """Execute notebooks in a Jupyter kernel and save their outputs: the tutorials, the reference notebooks and the README's
 notebook are committed executed, as fastai's are, so the docs show each example's result.
 
-`python tools/run_nb.py nbs/00_loss.ipynb ...` (`--flags cuda` to run the `#| cuda` cells too; `--timeout` per cell).
+`python tools/run_nb.py nbs/10_loss.ipynb ...` (`--flags cuda` to run the `#| cuda` cells too; `--timeout` per cell).
 
 The notebook runs in a real kernel (ipykernel, the venv's Python), as in Jupyter: fastai's progress bars are stored as
 the HTML table a notebook front-end shows, and plots as images. Cells flagged with a test flag that is not asked for
