@@ -15,6 +15,7 @@ from fastcore.foundation import L
 import numpy as np
 import torch
 from torch import Tensor
+from fastai.data.load import DataLoader
 from fastai.data.transforms import ColReader, Categorize, MultiCategorize
 from fastai.torch_core import TensorCategory, TensorMultiCategory
 from fastai.losses import CrossEntropyLossFlat, BCEWithLogitsLossFlat, MSELossFlat, L1LossFlat
@@ -193,6 +194,7 @@ def task_spec(
 def _quiet_batch(dls):
     "A batch of the validation set (else the training set), every random generator as it was before (an exact resume must not see it)"
     dl = dls.valid if len(getattr(dls, 'valid_ds', ())) else dls.train
+    if isinstance(getattr(dl, 'dl', None), DataLoader): dl = dl.dl   # a data-parallel `DistributedDL`: its rank's own loader, no collective call
     states, rng = (random.getstate(), np.random.get_state(), torch.get_rng_state()), getattr(dl, 'rng', None)
     rng_state = rng.getstate() if rng is not None else None
     try: return dl.one_batch()
