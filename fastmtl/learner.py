@@ -171,6 +171,17 @@ def learner_from_tasks(
     return learn
 
 # %% ../nbs/40_learner.ipynb #5ba77265
+def _missing_per_task(missing, specs) -> list:
+    "One `missing` value per task: the user's (one value, a list, or a dict by task); a class task left at the default whose vocab has fastai's '#na#' (`CategoryBlock(add_na=True)`: an empty label) gets that class's index"
+    names = [s.name for s in specs]
+    if isinstance(missing, dict): d = per_task(missing, names, 'missing'); vals, given = [d.get(n, -1) for n in names], set(d)
+    elif is_listy(missing): vals, given = list(missing), set(names)
+    else: vals, given = [missing]*len(names), set() if missing == -1 else set(names)
+    for k, s in enumerate(specs):
+        v = [str(o) for o in s.vocab] if s.vocab is not None else []
+        if s.name not in given and s.target == 'class' and '#na#' in v: vals[k] = v.index('#na#')
+    return vals
+
 @delegates(Learner.__init__)
 def mtl_learner(
     dls,                        # `DataLoaders` of a DataBlock with several targets, one task each (images or clips in)
@@ -185,7 +196,7 @@ def mtl_learner(
     thresh:float=0.5,           # Probability threshold of the multi-label tasks' loss decoding and metrics
     regression_loss:str='mse',  # Loss of the regression tasks: 'mse' (`MSELossFlat`) or 'l1' (`L1LossFlat`)
     uncertainty:bool=False,     # Learn the task weights: add an `UncertaintyWeighting` callback
-    missing=-1,                 # Label value meaning 'missing' (NaN too, for float targets), or one per task; `None`: none missing
+    missing=-1,                 # Label value meaning 'missing' (NaN too, for float targets), one per task (a list or a dict by task); a class task with `#na#` in its vocab: that class; `None`: none missing
     pretrained:bool=True,       # Load the body's pretrained weights and freeze it (the heads train), as `vision_learner` does
     normalize:bool=True,        # With `pretrained`, add the pretrained statistics' `Normalize` to `dls`
     n_in:int=3,                 # Input channels (per frame, for clips)
@@ -236,4 +247,4 @@ def mtl_learner(
     if uncertainty:
         from fastmtl.weighting import UncertaintyWeighting
         cbs.append(UncertaintyWeighting())   # its constant per task: from the specs (`loss_func.tasks`)
-    return learner_from_tasks(dls, model, specs, weight=weight, missing=missing, freeze=pretrained and not mt_arch, cbs=cbs, **kwargs)
+    return learner_from_tasks(dls, model, specs, weight=weight, missing=_missing_per_task(missing, specs), freeze=pretrained and not mt_arch, cbs=cbs, **kwargs)

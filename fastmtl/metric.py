@@ -10,6 +10,7 @@ import inspect
 from fastai.basics import *
 from .loss import label_mask
 from .parallel import world_size, unpad
+from .tasks import per_task as task_values   # `per_task` is `mtl_metrics`' argument
 
 # %% auto #0
 __all__ = ['RoutedMetric', 'route_to_metric', 'mtl_metrics']
@@ -99,12 +100,14 @@ def route_to_metric(
 def mtl_metrics(
     *per_task:list,         # One list of metrics per task (or one metric), for output `i` and target `i`
     names:list|None=None,   # The task names, the columns' prefixes; `None`: `t0`, `t1`…
-    missing=-1,             # Label value of an item to skip (NaN too, in a float target), or one per task; `None`: only NaNs
+    missing=-1,             # Label value of an item to skip (NaN too, in a float target), one per task (a list, or a dict {task: value}); `None`: only NaNs
 ) -> L:
     "Route the metrics in list `i` to output `i` and target `i`; columns are named `<task>_<metric>`, always unique"
     given = names is not None   # named tasks: a fit checks them against the loss's (`check_task_names`)
     names = [f't{i}' for i in range(len(per_task))] if names is None else list(names)
     if len(names) != len(per_task): raise ValueError(f"mtl_metrics got {len(per_task)} lists of metrics but {len(names)} names: {names}")
+    if isinstance(missing, dict):   # {task: value}, as `CombinedLoss` takes it; the other tasks: -1
+        d = task_values(missing, names, 'missing'); missing = [d.get(n, -1) for n in names]
     missing = missing if is_listy(missing) else [missing]*len(per_task)
     res, seen = L(), set()
     for i,(task, ms) in enumerate(zip(names, per_task)):
