@@ -13,7 +13,7 @@ from .callbacks import final_metrics
 from .tasks import TASK_KINDS, task_specs_of
 
 # %% auto #0
-__all__ = ['lower_is_better', 'delta_m', 'DeltaM', 'single_task_baselines', 'trivial_baselines']
+__all__ = ['lower_is_better', 'delta_m', 'DeltaM', 'seeded_run', 'single_task_baselines', 'paired_interval', 'trivial_baselines']
 
 # %% ../nbs/30_baselines.ipynb #ad0f1076
 _LOWER_IS_BETTER = ('rmse', 'mse', 'mae', 'error', 'loss', 'abs_rel', 'l1', 'perplexity')
@@ -70,31 +70,69 @@ class DeltaM(Metric):
         return delta_m(vals, self.baseline, getattr(self.learn.loss_func, 'names', None), self.lower)
 
 # %% ../nbs/30_baselines.ipynb #7f3a5078
+def _seeded_learner(make_learner, fit, seed, who:str) -> Learner:
+    "`make_learner()` built from `seed` (initial weights and the loaders' shuffling), checked to have a `CombinedLoss`"
+    for a, f in (('make_learner', make_learner), ('fit', fit)):
+        if not callable(f): raise TypeError(f"{who}: `{a}` must be a function, got {f!r}")
+    if seed is not None: set_seed(seed, reproducible=True)
+    learn = make_learner()
+    if seed is not None:   # a fastai DataLoader draws its shuffling generator when it is built: reset it too
+        for dl in learn.dls.loaders: dl.rng = random.Random(seed)
+    if not isinstance(learn.loss_func, CombinedLoss):
+        raise TypeError(f"{who}: make_learner() must return a Learner with a CombinedLoss, got {type(learn.loss_func).__name__}")
+    return learn
+
+def seeded_run(
+    make_learner,       # A function returning a fresh `Learner` with a `CombinedLoss`
+    fit,                # A function that trains a learner, e.g. `lambda learn: learn.fit_one_cycle(3, 1e-2)`
+    seed:int|None=0,    # Seed set before the learner is built (initial weights, batch order); `None`: not seeded
+) -> dict:
+    "The final metrics of `make_learner()` trained by `fit(learn)` on all its tasks, seeded as `single_task_baselines` seeds its runs"
+    learn = _seeded_learner(make_learner, fit, seed, 'seeded_run')
+    fit(learn)
+    return final_metrics(learn)
+
 def single_task_baselines(
     make_learner,       # A function returning a fresh `Learner` with a `CombinedLoss`, called once per task
     fit,                # A function that trains a learner, e.g. `lambda learn: learn.fit_one_cycle(3, 1e-2)`
     seed:int|None=0,    # Seed set before each learner is built (initial weights, batch order); `None`: not seeded
+    tasks:list|None=None, # The tasks to train alone (names); `None`: every task
 ) -> dict:
     "Each task's final metrics when `make_learner()` is trained by `fit(learn)` on that task alone"
-    for a, f in (('make_learner', make_learner), ('fit', fit)):
-        if not callable(f): raise TypeError(f"single_task_baselines: `{a}` must be a function, got {f!r}")
-    names, res, k = None, {}, 0
-    while names is None or k < len(names):
-        if seed is not None: set_seed(seed, reproducible=True)
-        learn = make_learner()
-        if seed is not None:   # a fastai DataLoader draws its shuffling generator when it is built: reset it too
-            for dl in learn.dls.loaders: dl.rng = random.Random(seed)
-        if not isinstance(learn.loss_func, CombinedLoss):
-            raise TypeError(f"single_task_baselines: make_learner() must return a Learner with a CombinedLoss, got {type(learn.loss_func).__name__}")
+    todo, res = None, {}
+    while todo is None or todo:
+        learn = _seeded_learner(make_learner, fit, seed, 'single_task_baselines')
         names = learn.loss_func.names
+        if todo is None:
+            todo = list(names) if tasks is None else list(tasks)
+            unknown = [t for t in todo if t not in names]
+            if unknown: raise ValueError(f"single_task_baselines: no task {unknown} among the learner's tasks {names}")
+        k = names.index(todo.pop(0))
         learn.loss_func.weight = [1. if i == k else 0. for i in range(len(names))]
         fit(learn)
         vals = final_metrics(learn)
         mine = {m: v for m, v in vals.items() if m.startswith(f'{names[k]}_') and not m.endswith(('_loss', '_weight'))}
         if not mine: raise ValueError(f"single_task_baselines: task {names[k]!r} has no metric in the progress table "
                                       f"({list(vals)}): give the learner metrics named '{names[k]}_<metric>'")
-        res.update(mine); k += 1
+        res.update(mine)
     return res
+
+# %% ../nbs/30_baselines.ipynb #6a61c7fd
+def paired_interval(
+    a,                  # One model's values, one per seed (or per pair)
+    b,                  # The other model's values, in the same order
+    conf:float=0.95,    # Confidence level of the interval
+) -> dict:
+    "Mean of the paired differences `a - b`, its `conf` Student-t interval (`lo`, `hi`) and the number of pairs `n`"
+    from scipy.stats import ttest_rel
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.ndim != 1 or a.shape != b.shape or len(a) < 2:
+        raise ValueError(f"paired_interval: need two lists of the same length >= 2 (one value per seed), got {a.shape} and {b.shape}")
+    if not 0 < conf < 1: raise ValueError(f"paired_interval: conf must be between 0 and 1, got {conf}")
+    d = a - b
+    if np.ptp(d) == 0: lo = hi = float(d[0])   # no spread: the interval is the difference itself
+    else: ci = ttest_rel(a, b).confidence_interval(conf); lo, hi = float(ci.low), float(ci.high)
+    return dict(mean=float(d.mean()), lo=lo, hi=hi, n=len(d))
 
 # %% ../nbs/30_baselines.ipynb #eb3d875a
 from sklearn.exceptions import UndefinedMetricWarning

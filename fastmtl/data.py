@@ -11,7 +11,8 @@ from PIL import UnidentifiedImageError
 from types import MethodType
 
 # %% auto #0
-__all__ = ['ImageTuple', 'FrameSizeCheck', 'SampleFrames', 'UniformFrames', 'ImageTupleBlock', 'in_memory']
+__all__ = ['ImageTuple', 'FrameSizeCheck', 'SampleFrames', 'UniformFrames', 'ImageTupleBlock', 'in_memory', 'BalancedDL',
+           'balance_batches']
 
 # %% ../nbs/11_data.ipynb #987d2e92
 class ImageTuple(fastuple):
@@ -167,6 +168,76 @@ def in_memory(
                              "leave this loader reading from disk")
         dl._in_memory = [dl.do_item(j) for j in range(len(dl.dataset))]
         dl.do_item = MethodType(_served, dl)
+    return dls
+
+# %% ../nbs/11_data.ipynb #f848fcd5
+def _batch_counts(groups, shares, n:int, bs:int) -> tuple:
+    "Each item's group code, the groups' names and how many items of each group a batch of `bs` holds"
+    groups = list(groups)
+    if len(groups) != n: raise ValueError(f"balance_batches: `groups` has {len(groups)} entries for the {n} items of the training set")
+    if any(g is None or (isinstance(g, float) and g != g) for g in groups):
+        raise ValueError("balance_batches: `groups` has a missing value (None or NaN): every training item needs a group")
+    names = sorted(set(groups), key=lambda g: (str(type(g)), g))
+    if shares is None: shares = [1.]*len(names)
+    elif isinstance(shares, dict):
+        unknown, absent = [k for k in shares if k not in names], [g for g in names if g not in shares]
+        if unknown or absent: raise ValueError(f"balance_batches: `shares` must give a share to each group {names}: "
+                                               f"unknown {unknown}, missing {absent}")
+        shares = [shares[g] for g in names]
+    elif not is_listy(shares) or len(shares) != len(names):
+        raise ValueError(f"balance_batches: `shares` must be a dict by group or one number per group {names} (in that order), got {shares!r}")
+    shares = np.asarray(shares, float)
+    if not (np.isfinite(shares).all() and (shares >= 0).all() and shares.sum() > 0):
+        raise ValueError(f"balance_batches: shares must be numbers >= 0, not all 0, got {shares.tolist()}")
+    exact = shares/shares.sum()*bs
+    counts = np.floor(exact).astype(int)
+    counts[np.argsort(counts - exact)[:bs - counts.sum()]] += 1   # the largest remainders get the items left
+    short = [g for g, s, k in zip(names, shares, counts) if s > 0 and k == 0]
+    if short: raise ValueError(f"balance_batches: a batch of {bs} cannot hold the share of group(s) {short}: raise the batch size or their share")
+    code = {g: k for k, g in enumerate(names)}
+    return np.array([code[g] for g in groups]), names, counts.tolist()
+
+class BalancedDL(TfmdDL):
+    "A `TfmdDL` whose shuffled batches each hold a fixed share of the items of every group"
+    def __init__(self, dataset=None, groups=None, shares=None, **kwargs):
+        super().__init__(dataset=dataset, **kwargs)
+        self.groups, self.shares = groups, shares
+        if groups is not None: self.codes, self.group_names, self.counts = _batch_counts(groups, shares, self.n, self.bs)
+
+    def new(self, dataset=None, cls=None, **kwargs):
+        "Like `TfmdDL.new`, keeping the groups when the dataset stays"
+        if (dataset is None or dataset is self.dataset) and cls in (None, BalancedDL): kwargs = dict(groups=self.groups, shares=self.shares, **kwargs)
+        return super().new(dataset, cls, **kwargs)
+
+    def get_idxs(self):
+        if self.groups is None or not self.shuffle or not self.n: return super().get_idxs()
+        pools = [np.flatnonzero(self.codes == g).tolist() for g in range(len(self.counts))]
+        left = [[] for _ in pools]
+        def draw(g):
+            if not left[g]: left[g] = self.rng.sample(pools[g], len(pools[g]))   # a fresh order once the group is used up
+            return left[g].pop()
+        idxs = []
+        while len(idxs) < self.n:
+            b = [draw(g) for g, k in enumerate(self.counts) for _ in range(k)]
+            self.rng.shuffle(b); idxs += b
+        return idxs[:self.n]
+
+def balance_batches(
+    dls:DataLoaders,  # Loaders whose training loader gets balanced (in place; returns `dls`)
+    groups,           # The group of each training item, in the training set's order; or a column of its `DataFrame`
+    shares=None,      # Each group's share of a batch: a dict by group or a list in sorted group order; `None`: equal shares
+) -> DataLoaders:
+    "Make every training batch of `dls` hold the same share of each group's items"
+    dl = dls.train
+    if isinstance(groups, str):
+        items = getattr(dl.dataset, 'items', None)
+        if not isinstance(items, pd.DataFrame) or groups not in items:
+            raise ValueError(f"balance_batches: {groups!r} is not a column of the training set's DataFrame"
+                             + (f" (columns: {list(items.columns)})" if isinstance(items, pd.DataFrame) else ""))
+        groups = items[groups].tolist()
+    new = dl.new(cls=BalancedDL, groups=groups, shares=shares)
+    if getattr(dl, '_in_memory', None) is not None: new._in_memory, new.do_item = dl._in_memory, MethodType(_served, new)   # `in_memory` kept
+    dls.loaders[0] = new
     return dls
 
 # %% ../nbs/11_data.ipynb #f1ce4b34

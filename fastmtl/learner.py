@@ -200,7 +200,7 @@ def mtl_learner(
     pretrained:bool=True,       # Load the body's pretrained weights and freeze it (the heads train), as `vision_learner` does
     normalize:bool=True,        # With `pretrained`, add the pretrained statistics' `Normalize` to `dls`
     n_in:int=3,                 # Input channels (per frame, for clips)
-    arch_kwargs:dict|None=None, # More arguments of a multi-task architecture
+    arch_kwargs:dict|None=None, # More arguments of `arch` (a multi-task architecture's, or a body's such as `small_resnet`'s `widths`)
     cut=None,                   # Where to cut `arch` into its body (default: fastai's `model_meta`); passed to fastai's `create_body`
     lin_ftrs=None,              # Hidden sizes of each head's linear layers; passed to fastai's `create_head`
     ps:float=0.5,               # Dropout of each head; passed to fastai's `create_head`
@@ -233,7 +233,7 @@ def mtl_learner(
     else:
         head_kw = dict(lin_ftrs=lin_ftrs, ps=ps, concat_pool=concat_pool, first_bn=first_bn, bn_final=bn_final, lin_first=lin_first)
         video = isinstance(xb[0], ImageTuple)
-        model = (partial(video_hydranet, fold=fold) if video else hydranet)(arch, n_outs, pretrained=pretrained, n_in=n_in, cut=cut, **head_kw)
+        model = (partial(video_hydranet, fold=fold) if video else hydranet)(arch, n_outs, pretrained=pretrained, n_in=n_in, cut=cut, arch_kwargs=arch_kwargs, **head_kw)
     check_model(model, len(specs), who=f"mtl_learner: the model {getattr(arch, '__name__', type(arch).__name__)} built")
     for i, s in enumerate(specs):
         if s.name in heads: model.heads[i] = heads[s.name]; continue

@@ -92,20 +92,21 @@ def hydranet(
     pretrained:bool=False,   # Load `arch`'s pretrained weights
     n_in:int=3,              # Input channels
     cut=None,                # Where to cut `arch` into its body (default: fastai's `model_meta`); passed to fastai's `create_body`
+    arch_kwargs:dict|None=None, # More arguments of `arch`, e.g. `{'widths': (8, 16, 32)}` for `small_resnet`
     **head_kwargs            # Passed to fastai's `create_head` (e.g. `ps`, `lin_ftrs`)
 ) -> MultiHeadModel:
     "A `MultiHeadModel` on the body of `arch` with one `create_head` per entry of `n_outs`"
-    return MultiHeadModel(*_body_heads(arch, n_outs, pretrained, n_in, cut, **head_kwargs))
+    return MultiHeadModel(*_body_heads(arch, n_outs, pretrained, n_in, cut, arch_kwargs, **head_kwargs))
 
-def _body_heads(arch, n_outs, pretrained=False, n_in=3, cut=None, **head_kwargs):
+def _body_heads(arch, n_outs, pretrained=False, n_in=3, cut=None, arch_kwargs=None, **head_kwargs):
     "The body of `arch` (as `vision_learner` cuts it) and one `create_head` per entry of `n_outs`"
     if isinstance(arch, str) or not callable(arch):
         raise TypeError(f"arch must be a function or class that builds the network, e.g. `resnet18` (torchvision's, as fastai "
                         f"exports it), got {arch!r}: fastmtl does not look architectures up by name (timm's included)")
     if not is_listy(n_outs) or not n_outs or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in n_outs):
         raise ValueError(f"n_outs must be a list with the output width of each head (positive ints), got {n_outs!r}")
-    meta = model_meta.get(arch, {'cut': None})
-    model = arch(weights=meta['weights'] if pretrained else None) if 'weights' in meta else arch(pretrained=pretrained)
+    meta, kw = model_meta.get(arch, {'cut': None}), dict(arch_kwargs or {})
+    model = arch(weights=meta['weights'] if pretrained else None, **kw) if 'weights' in meta else arch(pretrained=pretrained, **kw)
     body = create_body(model, n_in, pretrained, ifnone(cut, meta['cut']))
     nf = num_features_model(nn.Sequential(*body.children()))
     heads = [create_head(nf, n, **head_kwargs) for n in n_outs]
@@ -151,10 +152,11 @@ def video_hydranet(
     cut=None,                # Where to cut `arch` into its body (default: fastai's `model_meta`); passed to fastai's `create_body`
     fold:bool=True,          # Run the body on all the frames of a batch at once (B·T images), else frame by frame
     average:str='logits',    # Average over the frames the heads' outputs ('logits') or the body's features ('features')
+    arch_kwargs:dict|None=None, # More arguments of `arch`
     **head_kwargs            # Passed to fastai's `create_head` (e.g. `ps`, `lin_ftrs`)
 ) -> VideoMultiHeadModel:
     "A `VideoMultiHeadModel` on the body of `arch` with one `create_head` per entry of `n_outs`"
-    return VideoMultiHeadModel(*_body_heads(arch, n_outs, pretrained, n_in, cut, **head_kwargs), fold=fold, average=average)
+    return VideoMultiHeadModel(*_body_heads(arch, n_outs, pretrained, n_in, cut, arch_kwargs, **head_kwargs), fold=fold, average=average)
 
 # %% ../nbs/12_models.ipynb #4ae85782
 def small_resnet(
