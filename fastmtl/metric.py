@@ -6,7 +6,7 @@ Docs: https://fastmtl.github.io/fastmtl/metric.html.md"""
 
 # %% ../nbs/20_metric.ipynb #dfc1d118
 from __future__ import annotations
-import inspect
+import inspect, warnings
 from fastai.basics import *
 from .loss import label_mask
 from .parallel import world_size, unpad
@@ -60,7 +60,7 @@ class RoutedMetric(Metric):
         self.metric,self.pred_idx,self.target_idx,self.missing = _as_metric(metric),pred_idx,ifnone(target_idx, pred_idx),missing
         self._name = name
 
-    def reset(self): self.metric.reset()
+    def reset(self): self.metric.reset(); self.n_items, self.n_labelled = 0, 0
     def accumulate(self, learn):
         pred, targ = learn.pred[self.pred_idx], learn.yb[self.target_idx]
         # data-parallel: a fastai metric gathers every rank's items, which must be as many on each: gather them here,
@@ -69,13 +69,21 @@ class RoutedMetric(Metric):
         pred, targ = learn.to_detach((pred, targ), cpu=False) if gather else unpad(learn, pred, targ)
         if not len(targ): return
         mask = label_mask(targ, missing=self.missing)
+        self.n_items += len(targ)
         if mask is not None and not mask.all():
             if not mask.any(): return
             pred, targ = pred[mask], targ[mask]
+        self.n_labelled += len(targ)
         self.metric.accumulate(_TaskView(learn, pred, targ, gathered=gather))
 
     @property
-    def value(self): return self.metric.value
+    def value(self):
+        if getattr(self, 'n_items', 0) and not self.n_labelled:   # a column of None with no word would hide it
+            warnings.warn(f"metric {self.name!r}: none of the {self.n_items} items it saw has a label for output {self.pred_idx} (each target "
+                          f"is the missing value {self.missing!r} or NaN), so its value is None. If they have labels, check how they "
+                          f"are read: a class label that is not in the task's vocab becomes fastai's '#na#' (e.g. a `CategoryBlock` object "
+                          f"used by two DataBlocks keeps the first one's vocab)", stacklevel=2)
+        return self.metric.value
     @property
     def name(self): return ifnone(self._name, self.metric.name)
     @name.setter
