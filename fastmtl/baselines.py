@@ -8,7 +8,7 @@ Docs: https://fastmtl.github.io/fastmtl/baselines.html.md"""
 from __future__ import annotations
 import warnings
 from fastai.basics import *
-from .loss import CombinedLoss
+from .loss import CombinedLoss, label_mask
 from .callbacks import final_metrics
 from .tasks import TASK_KINDS, task_specs_of
 
@@ -117,7 +117,7 @@ def single_task_baselines(
         res.update(mine)
     return res
 
-# %% ../nbs/30_baselines.ipynb #6a61c7fd
+# %% ../nbs/30_baselines.ipynb #65c75bd5
 def paired_interval(
     a,                  # One model's values, one per seed (or per pair)
     b,                  # The other model's values, in the same order
@@ -176,7 +176,10 @@ def trivial_baselines(
     outs = list(outs) if is_listy(outs) else [outs]
     specs = task_specs_of(learn)   # each task's kind says what its trivial prediction is
     for i, r in enumerate(lf.routings):
-        outs[r.pred_idx] = _trivial_output(outs[r.pred_idx][0].float(), _train_targets(learn.dls, r.target_idx), specs[i], lf.who(i))
+        t = _train_targets(learn.dls, r.target_idx)
+        keep = None if t is None else label_mask(t, missing=lf.missing[i])
+        if keep is not None and keep.shape == t.shape[:1]: t = t[keep]   # the labelled items only: a missing label is no class
+        outs[r.pred_idx] = _trivial_output(outs[r.pred_idx][0].float(), t, specs[i], lf.who(i))
     const = Learner(learn.dls, _Constant(outs), loss_func=lf, metrics=learn.metrics)
     with const.no_bar(), const.no_logging(), warnings.catch_warnings():
         warnings.simplefilter('ignore', UndefinedMetricWarning)   # scikit-learn's F1 of an empty prediction: 0, as intended
