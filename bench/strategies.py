@@ -24,3 +24,11 @@ SCALARIZERS = {
     'Scalarization(COSMOS(λ=1))': lambda: [Scalarization(lambda n: tjs.COSMOS(1., torch.ones(n)))],
     'Scalarization(PBI(θ=5))': lambda: [Scalarization(lambda n: tjs.PBI(5., torch.ones(n)))],
 }
+
+# FAMO, GLS and STCH with loss floors (issue 24): every task's loss floored at 0.01 (a cross-entropy at which the right class
+# has 99 %), so that a solved task's weight stops growing; trained by the quality benchmark only
+BOUNDED = {
+    'FAMO(min_losses=0.01)': lambda: [FAMO(min_losses=0.01)],
+    'GeometricLossStrategy(min_losses=0.01)': lambda: [GeometricLossStrategy(min_losses=0.01)],
+    'STCH(min_losses=0.01)': lambda: [STCH(min_losses=0.01)],
+}

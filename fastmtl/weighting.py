@@ -49,11 +49,47 @@ def _check_hp(who:str, **kw):
         ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and (v >= lo if incl else v > lo)
         if not ok: raise ValueError(f"{who}: `{n}` must be a number {'>=' if incl else '>'} {lo}, got {v!r}")
 
+def _as_number(v) -> float|None:
+    "`v` as a float if it is a real number (not a bool), else None"
+    return float(v) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) else None
+
+def _check_floor(who:str, v, task:str|None=None) -> float:
+    "A loss floor checked: a finite number >= 0 (the error names the strategy and the task)"
+    x = _as_number(v)
+    if x is None or not math.isfinite(x) or x < 0:
+        raise ValueError(f"{who}: `min_losses`{f' of task {task!r}' if task else ''} must be a number >= 0 (a loss the task "
+                         f"counts as solved at), got {v!r}")
+    return x
+
 class TaskWeighting(Callback):
     "Base class: combine the task losses of a `CombinedLoss` while training, and record each task's weight per epoch"
     order = Recorder.order - 1   # its weight columns must exist before the Recorder reads the metric names
     min_tasks = 1
     sync = 'losses'   # what `combine` makes the same on every data-parallel rank: 'losses' (their mean), 'weights' (rank 0's) or None
+    min_losses = None   # FAMO, GLS, STCH: each task's loss floor (`loss_floors`)
+    # the collapse warning (`check_collapse`): one task's share of the weight, or its ratio to the smallest, while its loss is
+    # within `solved` of its floor (the fraction left of its first step's distance to it)
+    warn_collapse, collapse_share, collapse_ratio, solved = True, 0.95, 1e3, 0.01
+    def loss_floors(self) -> Tensor|None:
+        "Each task's loss floor from `min_losses` (a number, one per task, or {task: number}; 0 where none), None without"
+        v, who = self.min_losses, type(self).__name__
+        if v is None: return None
+        if _as_number(v) is not None: return torch.full((self.n,), _check_floor(who, v))
+        if isinstance(v, Tensor): v = v.tolist()
+        try: d = per_task(v, self.names, 'min_losses', hint=' (or one number for every task)')
+        except (ValueError, TypeError) as e: raise type(e)(f"{who}: {e}") from None
+        return tensor([_check_floor(who, d[n], n) if n in d else 0. for n in self.names])
+    def floored(self, losses:Tensor) -> Tensor:
+        "The losses, each raised to its task's floor (`min_losses`): its weight stops growing there"
+        f = getattr(self, '_floor', None)
+        return losses if f is None else torch.maximum(losses, f.to(losses))
+    def collapse_fix(self, task:str, loss:float, floor:float) -> str:
+        "What the warning tells the user to do: `floor`, a floor to suggest for `task` (whose loss is `loss`)"
+        if 'min_losses' in inspect.signature(type(self)).parameters:
+            return (f"Give the losses floors: `{type(self).__name__}(min_losses={{{task!r}: {float(f'{floor:.1g}'):g}}})` "
+                    f"(a loss at which the task counts as solved, e.g. 0.01 for a cross-entropy: the right class at 99 %)")
+        return (f"Use a strategy with loss floors (`FAMO`, `GeometricLossStrategy` or `STCH` with `min_losses=`), or "
+                f"equal weights")
     def task_weights(self, losses:Tensor) -> Tensor:
         "The (K,) weights of the (K,) task losses (detached; their data-parallel mean when `sync='losses'`)"
         raise NotImplementedError
@@ -82,11 +118,12 @@ class TaskWeighting(Callback):
         self.names, self.n = list(lf.names), len(lf.names)
         if self.n < self.min_tasks:
             raise ValueError(f"{type(self).__name__} needs at least {self.min_tasks} tasks, the loss has {self.n}: {self.names}")
+        self._floor = self.loss_floors()   # checked here: a bad bound fails before training
         if self.learn.lock.locked() or not hasattr(self.learn, 'recorder'): return   # validate/get_preds: nothing to train
         if getattr(self, '_set_up_for', None) != self.names:   # once: a second `fit` (e.g. `fine_tune`) goes on
-            self.setup(); self.history, self._set_up_for = [], self.names
+            self.setup(); self.history, self._set_up_for, self._l0 = [], self.names, None
         if getattr(self, '_resume', None) is not None: self._apply_state(self._resume); self._resume = None
-        self._wsum, self._wcount = 0., 0
+        self._wsum, self._wcount, self._loss_sum, self._warned = 0., 0, 0., False
         self.learn.metrics = L(self.learn.metrics) + L(TaskWeight(self, i, f'{n}_weight') for i,n in enumerate(self.names))
 
     def _step_losses(self) -> Tensor|None:
@@ -102,16 +139,37 @@ class TaskWeighting(Callback):
         losses = self._step_losses()
         if losses is None: return
         total = self.combine(losses)
-        self._record(self._w)
+        self._record(self._w, losses)
         self.learn.loss_grad = total * _ga_factor(self.learn)
         self.learn.loss = total.detach().clone()
-    def _record(self, w): self._wsum, self._wcount = self._wsum + w.detach().float().cpu(), self._wcount + 1
+    def _record(self, w, losses=None):
+        self._wsum, self._wcount = self._wsum + w.detach().float().cpu(), self._wcount + 1
+        if losses is None or not self.warn_collapse: return
+        ls = losses.detach().float()   # summed where they are: no synchronisation per step
+        self._loss_sum = self._loss_sum + ls
+        if getattr(self, '_l0', None) is None: self._l0 = ls.clone()
 
     def after_train(self):
         if not getattr(self, '_wcount', 0): return
         self.history.append(self._wsum/self._wcount)
-        self._wsum, self._wcount = 0., 0
+        if isinstance(self._loss_sum, Tensor): self.check_collapse(self.history[-1], self._loss_sum.cpu()/self._wcount)
+        self._wsum, self._wcount, self._loss_sum = 0., 0, 0.
         self.end_epoch()
+    def check_collapse(self, w:Tensor, losses:Tensor):
+        "Warn, once per fit, if one task holds `collapse_share` of the weight (or `collapse_ratio` times another's) while its loss is at its floor"
+        if self._warned or self.n < 2 or not torch.isfinite(w).all(): return
+        a = w.abs(); i = int(a.argmax())
+        share, ratio = float(a[i]/a.sum()), float(a[i]/a.min().clamp_min(1e-30))
+        f = self._floor if self._floor is not None else torch.zeros(self.n)
+        l, l0, fi = float(losses[i]), float(self._l0[i]), float(f[i])
+        if not (share >= self.collapse_share or ratio > self.collapse_ratio): return
+        if not (l <= fi or l - fi <= self.solved*(l0 - fi)): return   # its loss has not reached its floor: a weight of its own
+        self._warned, j = True, int(a.argmin())
+        others = float(losses[torch.arange(self.n) != i].median())
+        warnings.warn(f"{type(self).__name__}: task {self.names[i]!r} holds {share:.1%} of the weight ({ratio:.3g} times that of "
+                      f"task {self.names[j]!r}) while its loss is at its floor ({l:.2g}, from {l0:.2g}; floor {fi:g}): the weighting is "
+                      f"collapsing onto a solved task and the others' share of the update shrinks as its loss falls. "
+                      f"{self.collapse_fix(self.names[i], l, max(others/10, 10*fi))}.")
     def end_epoch(self): "Update the strategy's state at the end of a training epoch"
 
     def after_cancel_step(self): self._cancelled = True   # e.g. fp16's loss scaler skipped the step (inf/NaN gradients)
@@ -277,11 +335,14 @@ class GeometricLossStrategy(TaskWeighting):
     min_tasks = 2
     def __init__(
         self,
-        eps:float=1e-8, # Floor of the task losses before their logarithm and division
-    ): _check_hp('GeometricLossStrategy', eps=(eps, 0, False)); store_attr('eps')
+        min_losses:float|list|dict|None=None, # Each task's loss floor: a number, one per task, or {task: number}; its weight stops growing there
+        eps:float=1e-8, # Floor of every task loss before their logarithm and division
+    ):
+        _check_hp('GeometricLossStrategy', eps=(eps, 0, False)); store_attr('min_losses,eps')
+        if _as_number(min_losses) is not None: _check_floor('GeometricLossStrategy', min_losses)
     def task_weights(self, losses):
         from torchjd.scalarization import GeometricMean
-        self._value, w, _ = _scalarize(GeometricMean(), losses.clamp_min(self.eps))
+        self._value, w, _ = _scalarize(GeometricMean(), self.floored(losses).clamp_min(self.eps))
         return w   # ∂G/∂L_i = G/(K L_i): Σ w_i ∇L_i = ∇G
     def objective(self, losses): return self._value   # G
 
@@ -388,24 +449,32 @@ class FAMO(TaskWeighting):
         self,
         lr:float=0.025,      # Learning rate of the Adam optimiser of the task logits ξ
         gamma:float=1e-3,    # Weight decay of that optimiser
-        eps:float=1e-8,      # Floor of the task losses before their logarithm and division
-    ): _check_hp('FAMO', lr=(lr, 0, False), gamma=(gamma, 0, True), eps=(eps, 0, False)); store_attr('lr,gamma,eps')
+        min_losses:float|list|dict|None=None, # Each task's loss floor $b_i$: a number, one per task, or {task: number}
+        eps:float=1e-8,      # Floor of every task loss before their logarithm and division
+    ):
+        _check_hp('FAMO', lr=(lr, 0, False), gamma=(gamma, 0, True), eps=(eps, 0, False)); store_attr('lr,gamma,min_losses,eps')
+        if _as_number(min_losses) is not None: _check_floor('FAMO', min_losses)
     def setup(self):
         self.xi = torch.zeros(self.n, requires_grad=True)
         self.xi_opt = torch.optim.Adam([self.xi], lr=self.lr, weight_decay=self.gamma)
     def task_weights(self, losses):
-        z, l = F.softmax(self.xi.detach(), dim=0).to(losses.device), losses.clamp_min(self.eps)
+        z, l = F.softmax(self.xi.detach(), dim=0).to(losses.device), self.floored(losses).clamp_min(self.eps)
         self._zc, self._prev = z/(z/l).sum(), l   # z_i/c, and the losses `after_step` compares with
         return self._zc/l                          # z_i/(c L_i): Σ w_i ∇L_i = ∇ Σ (z_i/c) log L_i
-    def objective(self, losses): return (self._zc * torch.log(losses.clamp_min(self.eps))).sum()
+    def objective(self, losses): return (self._zc * torch.log(self.floored(losses).clamp_min(self.eps))).sum()
 
     def _losses_now(self) -> Tensor: return _losses_now(self.learn)
 
     def after_step(self):
         if not self.training or not hasattr(self, 'xi_opt') or not hasattr(self, '_prev'): return
         if not self._stepped(): return   # the loss scaler skipped the step: the losses did not change, nothing to learn
-        new = rank_mean(self._losses_now())
-        delta = (torch.log(self._prev.clamp_min(self.eps)) - torch.log(new.clamp_min(self.eps))).cpu()
+        new = self.floored(rank_mean(self._losses_now())).clamp_min(self.eps)
+        delta = (torch.log(self._prev) - torch.log(new)).cpu()
+        if self._floor is not None:   # a task at its floor before and after the step: no rate to learn from, its logit stays
+            at = ((self._prev.cpu() <= self._floor) & (new.cpu() <= self._floor))
+            if at.any() and not at.all():
+                z = F.softmax(self.xi.detach(), dim=0)[~at]
+                delta = torch.where(at, (z*delta[~at]).sum()/z.sum(), delta)   # the others' z-weighted mean: its gradient is 0
         self.xi_opt.zero_grad()
         F.softmax(self.xi, dim=0).backward(delta)
         self.xi_opt.step()
@@ -418,14 +487,16 @@ class STCH(TaskWeighting):
         self,
         mu:float=1.,     # Smoothing μ: small, the largest normalised loss only; large, their log sum
         warmup:int=4,    # Epochs of $\sum \log L_i$ before the one that measures the nadir point (LibMTL's `STCH_warmup_epoch`)
+        min_losses:float|list|dict|None=None, # Each task's loss floor: a number, one per task, or {task: number}; its weight stops growing there
         eps:float=1e-20, # Added inside the logarithms, as the official code
     ):
         _check_hp('STCH', mu=(mu, 0, False), eps=(eps, 0, False))
+        if _as_number(min_losses) is not None: _check_floor('STCH', min_losses)
         if not isinstance(warmup, int) or isinstance(warmup, bool) or warmup < 0: raise ValueError(f"STCH: `warmup` must be a whole number >= 0, got {warmup!r}")
-        store_attr('mu,warmup,eps')
+        store_attr('mu,warmup,min_losses,eps')
     def setup(self): self.nadir, self._nsum, self._ncount = None, 0., 0
     def task_weights(self, losses):
-        l = losses.float()
+        l = self.floored(losses.float())
         if self.epoch <= self.warmup:   # Σ log L_i; the last warm-up epoch also averages the losses
             if self.epoch == self.warmup: self._nsum, self._ncount = self._nsum + l.cpu(), self._ncount + 1
             self._value = torch.log(l + self.eps).sum()
@@ -567,7 +638,7 @@ def _mp_scale(learn) -> float:
 
 class GradientAggregation(TaskWeighting):
     "Combine the task gradients of the shared body with a torchjd aggregator (UPGrad by default)"
-    min_tasks = 2
+    min_tasks, warn_collapse = 2, False   # its weights are the gradients' (no collapse onto a loss)
     def __init__(
         self,
         aggregator=None,           # A torchjd `Aggregator` instance, e.g. `MGDA()`; `None`: `UPGrad()`
