@@ -11,7 +11,15 @@ References for the gradient-level modes, measured in the same rounds:
   gradients: K `loss_k.backward(retain_graph=True)` calls, copying the shared parameters' `.grad` after each, then UPGrad.
 - `torchjd autojac`: torchjd's own path, `mtl_backward(losses, features)` then `jac_to_grad(shared params, UPGrad())`.
 
-Usage: python bench/weighting_cost.py [--size 32] [--bs 32] [--steps 8] [--rounds 3] [--tasks 2 4 8]
+An `equal weighting (A/A control)` row times equal weighting again: its distance from 1.00 is the noise of one ratio. Each
+cell also gives the 25th–75th percentile of the rounds' ratios. `--profile` prints instead where each step's time goes
+(forward, loss, backward, optimizer, each callback's events: `weighting_profile.py`).
+
+On a machine shared with other jobs, `OMP_NUM_THREADS=1 ... --clock cpu` times each step by the process's CPU time (user
++ system: page faults included), which the other jobs disturb far less than wall time.
+
+Usage: python bench/weighting_cost.py [--size 32] [--bs 32] [--steps 8] [--rounds 3] [--tasks 2 4 8] [--configs NAME ...]
+                                      [--clock wall|cpu] [--profile]
 """
 import argparse, time, warnings
 from fastai.vision.all import *
@@ -20,14 +28,14 @@ from torchjd.aggregation import UPGrad
 from strategies import STRATEGIES, SCALARIZERS
 
 class StepTimer(Callback):
-    "Seconds of each training step, `before_batch` to `after_batch`; with `n`, the fit stops after `n` steps"
+    "Seconds of each training step, `before_batch` to `after_batch`; with `n`, the fit stops after `n` steps; `clock`: wall time, or e.g. `time.process_time`"
     order = -100
-    def __init__(self, n=None): self.n = n
+    def __init__(self, n=None, clock=time.perf_counter): self.n, self.clock = n, clock
     def before_fit(self): self.times = []
-    def before_batch(self): self.t = time.perf_counter()
+    def before_batch(self): self.t = self.clock()
     def after_batch(self):
         if not self.training: return
-        self.times.append(time.perf_counter() - self.t)
+        self.times.append(self.clock() - self.t)
         if self.n is not None and len(self.times) >= self.n: raise CancelFitException()
 
 def _plain_grads(model):
@@ -70,7 +78,9 @@ class TorchjdAutojac(_Reference):
         _plain_grads(self.learn.model)
         raise CancelBackwardException()
 
-CONFIGS = {**STRATEGIES, **SCALARIZERS,
+CONFIGS = {'equal weighting': STRATEGIES['equal weighting'],
+    'equal weighting (A/A control)': lambda: [],   # the same configuration again: how far a ratio strays by noise alone
+    **STRATEGIES, **SCALARIZERS,
     'ref: K separate backwards + UPGrad': lambda: [SeparateBackwards()],
     'ref: torchjd autojac (mtl_backward + jac_to_grad)': lambda: [TorchjdAutojac()],
 }
@@ -87,18 +97,19 @@ def learner(k, a, cbs):
     return Learner(dls, model, splitter=multihead_splitter, cbs=cbs, opt_func=partial(SGD, mom=0.9),
                    loss_func=CombinedLoss(*[CrossEntropyLossFlat()]*k, names=names))
 
-def step_ratios(make_learner, configs, rounds=3, steps=8, warmup=2):
-    "Each config's step time over the first config's in the same round (median over rounds), and the first's seconds per step"
+def step_ratios(make_learner, configs, rounds=3, steps=8, warmup=2, per_round=None, clock=time.perf_counter):
+    "Each config's step time over the first config's in the same round (median over rounds), and the first's seconds per step; `per_round` (a dict) gets every round's ratios"
     names, ratios, base = list(configs), {n: [] for n in configs}, []
     for r in range(rounds):   # every configuration once per round, the order rotated between rounds
         t = {}
         for n in names[r % len(names):] + names[:r % len(names)]:
-            timer = StepTimer(warmup + steps)
+            timer = StepTimer(warmup + steps, clock)
             learn = make_learner(configs[n]() + [timer])
             with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
             t[n] = float(np.median(timer.times[warmup:]))
         base.append(t[names[0]])
         for n in names: ratios[n].append(t[n]/t[names[0]])
+    if per_round is not None: per_round.update(ratios)
     return {n: float(np.median(v)) for n, v in ratios.items()}, float(np.median(base))
 
 def main():
@@ -106,17 +117,32 @@ def main():
     p.add_argument('--size', type=int, default=32); p.add_argument('--bs', type=int, default=32)
     p.add_argument('--steps', type=int, default=8); p.add_argument('--rounds', type=int, default=3)
     p.add_argument('--tasks', type=int, nargs='+', default=[2, 4, 8])
+    p.add_argument('--configs', nargs='+', default=None, help="only these rows (equal weighting and its A/A control always come first)")
+    p.add_argument('--profile', action='store_true', help="instead of the ratios, where each step's time goes (weighting_profile.py)")
+    p.add_argument('--clock', choices=['wall', 'cpu'], default='wall', help="'cpu': the process's CPU time (user + system), which "
+                   "other jobs on a shared machine disturb far less than wall time; meaningful with OMP_NUM_THREADS=1")
     a = p.parse_args()
     warnings.filterwarnings('ignore')
+    configs = CONFIGS if a.configs is None else {n: CONFIGS[n] for n in dict.fromkeys(['equal weighting', 'equal weighting (A/A control)', *a.configs])}
+    if a.profile:
+        import weighting_profile
+        for k in a.tasks: print(f"\nK={k}"); weighting_profile.report(weighting_profile.parts(k, a, configs))
+        return
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; ResNet-18 HydraNet, {a.size}x{a.size} images, "
           f"batch {a.bs}, {a.steps} timed steps per run, {a.rounds} rounds")
-    names = list(CONFIGS)
-    res = {}
+    names = list(configs)
+    res, spread = {}, {}
     for k in a.tasks:
-        res[k], res[k]['_base'] = step_ratios(partial(learner, k, a), CONFIGS, a.rounds, a.steps)
+        spread[k] = {}
+        res[k], res[k]['_base'] = step_ratios(partial(learner, k, a), configs, a.rounds, a.steps, per_round=spread[k],
+                                              clock=time.process_time if a.clock == 'cpu' else time.perf_counter)
         print(f"K={k}: equal weighting {1000*res[k]['_base']:.0f} ms/step", flush=True)
     print("\n| strategy | " + " | ".join(f"K={k}" for k in a.tasks) + " |\n|---|" + "---|"*len(a.tasks))
     print("| equal weighting, ms/step | " + " | ".join(f"{1000*res[k]['_base']:.0f}" for k in a.tasks) + " |")
-    for n in names[1:]: print(f"| {n} | " + " | ".join(f"{res[k][n]:.2f}" for k in a.tasks) + " |")
+    iqr = lambda v: f"{np.percentile(v, 25):.2f}–{np.percentile(v, 75):.2f}"
+    for n in names[1:]: print(f"| {n} | " + " | ".join(f"{res[k][n]:.2f} ({iqr(spread[k][n])})" for k in a.tasks) + " |")
+    print(f"\nEach cell: the median over {a.rounds} rounds of the ratio to equal weighting in the same round, and (in brackets) the "
+          "25th–75th percentile of the rounds' ratios. The A/A control row is equal weighting against itself: a ratio as far "
+          "from 1 as it is can be noise.")
 
 if __name__ == '__main__': main()
