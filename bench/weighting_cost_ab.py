@@ -101,6 +101,7 @@ def main():
         for n in names_c: rounds[n].append(t[n]/t['equal weighting'])
         print(f"round {r + 1}: equal weighting {1000*t['equal weighting']:.0f} ms/step; " +
               ", ".join(f"{n.replace(' | before', '').replace(' | after', '*')[:24]} {rounds[n][-1]:.2f}" for n in names_c[1:]), flush=True)
+    if not a.rounds: return
     q = lambda v, x: float(np.percentile(v, x))
     print(f"\n| configuration (K={a.tasks}) | ratio to equal weighting, median of {a.rounds} rounds | 25th-75th percentile |\n|---|---|---|")
     for n, v in rounds.items(): print(f"| {n} | {np.median(v):.3f} | {q(v, 25):.3f}-{q(v, 75):.3f} |")
