@@ -12,7 +12,7 @@ from types import MethodType
 
 # %% auto #0
 __all__ = ['ImageTuple', 'FrameSizeCheck', 'SampleFrames', 'UniformFrames', 'ImageTupleBlock', 'in_memory', 'BalancedDL',
-           'balance_batches']
+           'balance_batches', 'shows_tasks']
 
 # %% ../nbs/11_data.ipynb #987d2e92
 class ImageTuple(fastuple):
@@ -170,7 +170,7 @@ def in_memory(
         dl.do_item = MethodType(_served, dl)
     return dls
 
-# %% ../nbs/11_data.ipynb #f848fcd5
+# %% ../nbs/11_data.ipynb #81b45033
 def _batch_counts(groups, shares, n:int, bs:int) -> tuple:
     "Each item's group code, the groups' names and how many items of each group a batch of `bs` holds"
     groups = list(groups)
@@ -241,20 +241,42 @@ def balance_batches(
     return dls
 
 # %% ../nbs/11_data.ipynb #f1ce4b34
-from .tasks import task_vocabs, task_names
+from .tasks import task_vocabs, task_names, task_kind, TaskKind, TaskSpec
 
 # %% ../nbs/11_data.ipynb #cd66343d
 def _clip_grid(n, ncols=1, figsize=None, nframes=5):
     return get_grid(n, nrows=n, ncols=ncols, figsize=ifnone(figsize, (min(2.2*nframes, 14), 2.2*n)))
 
-def _is_num(v) -> bool:
-    "Whether `v` is a number, or a tensor or tuple of numbers, as regression targets and predictions are"
+def _how(t) -> str|None:
+    "How a task is shown, from its spec (a `TaskSpec`, a `TaskKind` or a kind's name): its kind's target ('class', 'labels', 'number'), 'mask' or 'depth' for a map of classes or of numbers; `None` (a custom task): read from the values"
+    if t is None: return None
+    if isinstance(t, str): t = task_kind(t)
+    if not isinstance(t, (TaskSpec, TaskKind)): raise TypeError(f"`targets` holds one TaskSpec, TaskKind or kind name per task, got {type(t).__name__}")
+    if t.target == 'map': return 'depth' if t.regression else 'mask'
+    return t.target
+
+def _hows(targets, k:int) -> list:
+    "How each of the `k` tasks is shown: from `targets` (one spec per task), else `None` for each"
+    if targets is None: return [None]*k
+    if len(targets) != k: raise ValueError(f"`targets` has {len(targets)} entries for {k} tasks")
+    return [_how(t) for t in targets]
+
+def _names(names, targets):
+    "The task names: `names`, else the names of the `TaskSpec`s in `targets`"
+    if names is None and targets is not None and all(isinstance(t, TaskSpec) for t in targets): return [t.name for t in targets]
+    return names
+
+def _is_num(v, how=None) -> bool:
+    "Whether `v` is shown as a number: its spec says so, or (no spec) it is a float, or a tensor or tuple of them"
+    if how is not None: return how == 'number'
     if isinstance(v, Tensor): return v.is_floating_point()
     if isinstance(v, (tuple, list)) and not isinstance(v, L): return len(v) > 0 and all(_is_num(o) for o in v)
     return isinstance(v, float)
 
-def _fmt(v) -> str:
+def _fmt(v, how=None) -> str:
     "A short label for a decoded target or prediction: numbers to 3 significant digits, label sets joined with ';'"
+    if how == 'number' and isinstance(v, Tensor): v = v.float()                 # a number stored as an integer, too
+    if how == 'number' and isinstance(v, int) and not isinstance(v, bool): v = float(v)
     if isinstance(v, Tensor): v = v.item() if v.numel() == 1 else tuple(v.flatten().tolist())
     if isinstance(v, float): return f'{v:.3g}'
     if isinstance(v, (tuple, list)) and _is_num(v): return _fmt(v[0]) if len(v) == 1 else '(' + ', '.join(map(_fmt, v)) + ')'
@@ -264,23 +286,25 @@ def _fmt(v) -> str:
 def _title(parts, names, sep='   '):
     return sep.join(f'{n}: {p}' if n else str(p) for p, n in zip(parts, names or [None]*len(parts)))
 
-def _same(p, t) -> bool: return _is_num(t) or _fmt(p) == _fmt(t)   # numbers are never exactly right: not judged
+def _same(p, t, how=None) -> bool: return _is_num(t, how) or _fmt(p, how) == _fmt(t, how)   # numbers are never exactly right: not judged
 
 @dispatch
-def show_batch(x:ImageTuple, y, samples, ctxs=None, max_n=6, names=None, figsize=None, **kwargs):
+def show_batch(x:ImageTuple, y, samples, ctxs=None, max_n=6, names=None, targets=None, figsize=None, **kwargs):
     n = min(len(samples), max_n)
+    hows, names = _hows(targets, len(samples[0]) - 1), _names(names, targets)
     if ctxs is None: ctxs = _clip_grid(n, figsize=figsize, nframes=len(samples[0][0]))
     for s, ctx in zip(samples[:n], ctxs):
-        s[0].show(ctx=ctx, title=_title([_fmt(t) for t in s[1:]], names), **kwargs)
+        s[0].show(ctx=ctx, title=_title([_fmt(t, h) for t, h in zip(s[1:], hows)], names), **kwargs)
     return ctxs
 
 @dispatch
-def show_results(x:ImageTuple, y, samples, outs, ctxs=None, max_n=6, names=None, figsize=None, **kwargs):
+def show_results(x:ImageTuple, y, samples, outs, ctxs=None, max_n=6, names=None, targets=None, figsize=None, **kwargs):
     n = min(len(samples), max_n)
+    hows, names = _hows(targets, len(samples[0]) - 1), _names(names, targets)
     if ctxs is None: ctxs = _clip_grid(n, figsize=figsize, nframes=len(samples[0][0]))
     for s, o, ctx in zip(samples[:n], outs[:n], ctxs):
-        parts = [f'{_fmt(p)}/{_fmt(t)}' for p, t in zip(o, s[1:])]
-        ok = all(_same(p, t) for p, t in zip(o, s[1:]))
+        parts = [f'{_fmt(p, h)}/{_fmt(t, h)}' for p, t, h in zip(o, s[1:], hows)]
+        ok = all(_same(p, t, h) for p, t, h in zip(o, s[1:], hows))
         s[0].show(ctx=ctx, **kwargs)
         ctx.set_title(_title(parts, names), color='green' if ok else 'red')
     return ctxs
@@ -293,61 +317,75 @@ def _image_grid(n, nrows, ncols, figsize, n_tasks):
     nc = min(n, ncols or 3)
     return get_grid(n, nrows=nrows, ncols=nc, figsize=ifnone(figsize, (3*nc, (2.6 + 0.25*n_tasks)*math.ceil(n/nc))))
 
-def _is_map(t) -> bool:
-    "Whether a target is a per-pixel map (a mask, a depth map) rather than a label or a number"
+def _is_map(t, how=None) -> bool:
+    "Whether a target is drawn as a per-pixel map: its spec says so, or (no spec) it is a mask or a depth map"
+    if how is not None: return how in ('mask', 'depth')
     return isinstance(t, TensorImageBase) and not isinstance(t, TensorImage)
 
-def _draw_map(t, ax, title, ref=None):
-    "Draw a mask (tab20, the ignore label 255 blank) or a depth map (magma, missing depth blank, scaled as `ref`)"
+def _draw_map(t, ax, title, ref=None, how=None):
+    "Draw a map of classes (tab20, the ignore label 255 blank) or of numbers such as depth (magma, missing depth blank, scaled as `ref`)"
     a = np.asarray(t.detach().cpu() if isinstance(t, Tensor) else t)
     if a.ndim == 3: a = a[0]
-    if isinstance(t, TensorMask) or not np.issubdtype(a.dtype, np.floating):
+    if how is None: how = 'mask' if isinstance(t, TensorMask) or not np.issubdtype(a.dtype, np.floating) else 'depth'   # no spec
+    if how == 'mask':
         ax.imshow(np.ma.masked_where(a == 255, a), cmap='tab20', vmin=0, vmax=19, interpolation='nearest')
     else:
-        r = np.asarray(ref.detach().cpu() if isinstance(ref, Tensor) else a if ref is None else ref)
+        a = a.astype(np.float32)
+        r = np.asarray(ref.detach().cpu() if isinstance(ref, Tensor) else a if ref is None else ref).astype(np.float32)
         ok = r[np.isfinite(r) & (r > 0)]
         lo, hi = (ok.min(), ok.max()) if ok.size else (None, None)
         ax.imshow(np.ma.masked_where(~np.isfinite(a) | (a <= 0), a), cmap='magma_r', vmin=lo, vmax=hi, interpolation='nearest')
     ax.set_title(title, fontsize='small'); ax.axis('off')
 
-def _show_maps(samples, outs, max_n, names, figsize):
+def _show_maps(samples, outs, max_n, names, figsize, hows):
     "One row per item: the image (other tasks' labels in its title), then each map target (and its prediction)"
     n = min(len(samples), max_n)
     k = len(samples[0]) - 1
     names = list(names) if names is not None else [f't{i}' for i in range(k)]
-    maps = [i for i in range(k) if _is_map(samples[0][i+1])]
+    maps = [i for i in range(k) if _is_map(samples[0][i+1], hows[i])]
     ncols = 1 + len(maps)*(1 if outs is None else 2)
     fig, axs = plt.subplots(n, ncols, figsize=ifnone(figsize, (2.4*ncols, 2.2*n)), squeeze=False)
     for r in range(n):
         s = samples[r]
         o = None if outs is None else outs[r]
-        other = [f'{names[i]}: ' + (_fmt(s[i+1]) if o is None else f'{_fmt(o[i])}/{_fmt(s[i+1])}') for i in range(k) if i not in maps]
+        other = [f'{names[i]}: ' + (_fmt(s[i+1], hows[i]) if o is None else f'{_fmt(o[i], hows[i])}/{_fmt(s[i+1], hows[i])}')
+                 for i in range(k) if i not in maps]
         s[0].show(ctx=axs[r, 0]); axs[r, 0].set_title('\n'.join(other), fontsize='small')
         c = 1
         for i in maps:
-            _draw_map(s[i+1], axs[r, c], names[i]); c += 1
-            if o is not None: _draw_map(o[i], axs[r, c], f'{names[i]} (predicted)', ref=s[i+1]); c += 1
+            _draw_map(s[i+1], axs[r, c], names[i], how=hows[i]); c += 1
+            if o is not None: _draw_map(o[i], axs[r, c], f'{names[i]} (predicted)', ref=s[i+1], how=hows[i]); c += 1
     plt.tight_layout()
     return axs.flatten()
 
 @dispatch
-def show_batch(x:TensorImage, y:tuple, samples, ctxs=None, max_n=10, nrows=None, ncols=3, figsize=None, names=None, **kwargs):
-    if any(_is_map(t) for t in samples[0][1:]): return _show_maps(samples, None, max_n, names, figsize)
+def show_batch(x:TensorImage, y:tuple, samples, ctxs=None, max_n=10, nrows=None, ncols=3, figsize=None, names=None, targets=None, **kwargs):
+    hows, names = _hows(targets, len(samples[0]) - 1), _names(names, targets)
+    if any(_is_map(t, h) for t, h in zip(samples[0][1:], hows)): return _show_maps(samples, None, max_n, names, figsize, hows)
     n = min(len(samples), max_n)
     if ctxs is None: ctxs = _image_grid(n, nrows, ncols, figsize, len(samples[0]) - 1)
     for s, ctx in zip(samples[:n], ctxs):
         s[0].show(ctx=ctx, **kwargs)
-        ctx.set_title(_title([_fmt(t) for t in s[1:]], names, sep='\n'), fontsize='small')
+        ctx.set_title(_title([_fmt(t, h) for t, h in zip(s[1:], hows)], names, sep='\n'), fontsize='small')
     return ctxs
 
 @dispatch
-def show_results(x:TensorImage, y:tuple, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=3, figsize=None, names=None, **kwargs):
-    if any(_is_map(t) for t in samples[0][1:]): return _show_maps(samples, outs, max_n, names, figsize)
+def show_results(x:TensorImage, y:tuple, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=3, figsize=None, names=None, targets=None, **kwargs):
+    hows, names = _hows(targets, len(samples[0]) - 1), _names(names, targets)
+    if any(_is_map(t, h) for t, h in zip(samples[0][1:], hows)): return _show_maps(samples, outs, max_n, names, figsize, hows)
     n = min(len(samples), max_n)
     if ctxs is None: ctxs = _image_grid(n, nrows, ncols, figsize, len(samples[0]) - 1)
     for s, o, ctx in zip(samples[:n], outs[:n], ctxs):
         s[0].show(ctx=ctx, **kwargs)
-        ok = all(_same(p, t) for p, t in zip(o, s[1:]))
-        ctx.set_title(_title([f'{_fmt(p)}/{_fmt(t)}' for p, t in zip(o, s[1:])], names, sep='\n'),
+        ok = all(_same(p, t, h) for p, t, h in zip(o, s[1:], hows))
+        ctx.set_title(_title([f'{_fmt(p, h)}/{_fmt(t, h)}' for p, t, h in zip(o, s[1:], hows)], names, sep='\n'),
                       color='green' if ok else 'red', fontsize='small')
     return ctxs
+
+# %% ../nbs/11_data.ipynb #ea2d07af
+def shows_tasks(
+    x, # The decoded inputs of a batch
+    y, # Its decoded targets
+) -> bool:
+    "Whether fastmtl's `show_batch`/`show_results` (which read `names=` and `targets=`) show this batch: clips, or images with several targets"
+    return isinstance(x, ImageTuple) or (isinstance(x, TensorImage) and isinstance(y, tuple))

@@ -14,6 +14,8 @@ from fastai.vision.data import get_grid
 import fastai.vision.learner   # registers fastai's own `show_results` first, so that the one below replaces it
 from .parallel import real_counts, sum_ranks, unpadded_losses
 from .loss import is_multitask
+from .tasks import target_specs
+from .data import shows_tasks
 from .callbacks import TaskLossColumns
 from .training import train_state, load_train_state, device_type, warn_slow_cpu_precision, state_file, read_train_state, explain_checkpoint_mismatch
 
@@ -80,6 +82,22 @@ def tta(self:Learner, ds_idx=1, dl=None, n=4, item_tfms=None, batch_tfms=None, b
 def show_results(x:TensorImage, y, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=None, figsize=None, **kwargs):
     if ctxs is None: ctxs = get_grid(min(len(samples), max_n), nrows=nrows, ncols=ncols, figsize=figsize)
     return show_results.invoke(object, object, object, object)(x, y, samples, outs, ctxs=ctxs, max_n=max_n, **kwargs)
+
+# %% ../nbs/90_fastai_fixes.ipynb #449b4405
+_fastai_show_results = _fastai_own(Learner, 'show_results')
+
+@patch
+def show_results(self:Learner, ds_idx=1, dl=None, max_n=9, shuffle=True, **kwargs):
+    "fastai's `show_results`; fastmtl's show functions get a multi-task learner's task specs (`targets=`: names and kinds)"
+    if not is_multitask(self) or 'targets' in kwargs: return _fastai_show_results(self, ds_idx, dl, max_n=max_n, shuffle=shuffle, **kwargs)
+    if dl is None: dl = self.dls[ds_idx].new(shuffle=shuffle)
+    b = dl.one_batch()
+    _,_,preds = self.get_preds(dl=[b], with_decoded=True)
+    res = dl.show_results(b, preds, max_n=max_n, show=False)
+    specs = target_specs(self)
+    if shows_tasks(res[0], res[1]) and len(specs) == len(b) - dl.n_inp: kwargs['targets'] = specs
+    show_results(*res, max_n=max_n, **kwargs)
+Learner.show_results._fastai = _fastai_show_results
 
 # %% ../nbs/90_fastai_fixes.ipynb #231bfb75
 _fastai_avg_loss = _fastai_own(AvgLoss, 'accumulate')

@@ -23,7 +23,8 @@ from fastai.metrics import accuracy, accuracy_multi, F1Score, rmse, skm_to_fasta
 
 # %% auto #0
 __all__ = ['TASK_KINDS', 'task_vocabs', 'task_names', 'vocab_str', 'per_task', 'TaskKind', 'register_task_kind', 'task_kind',
-           'TaskSpec', 'trivial_class', 'trivial_labels', 'trivial_mean', 'task_spec', 'task_specs', 'task_specs_of']
+           'TaskSpec', 'trivial_class', 'trivial_labels', 'trivial_mean', 'task_spec', 'task_specs', 'task_specs_of',
+           'target_specs']
 
 # %% ../nbs/00_tasks.ipynb #b120a404
 def _target_tls(dls):
@@ -255,3 +256,16 @@ def task_specs_of(
         specs.append(TaskSpec(n, s.kind, s.n_out, lf.loss_funcs[i] if hasattr(lf, 'loss_funcs') else None, [], s.vocab))
     lf.tasks = specs
     return specs
+
+def target_specs(
+    learn, # A `Learner` whose loss has one loss per task (a `CombinedLoss`)
+) -> list:
+    "One entry per target of `learn`'s batches, in their order: the `TaskSpec` of the (first) task whose loss reads it, `None` if none does"
+    specs, lf = task_specs_of(learn), learn.loss_func
+    routings = list(getattr(lf, 'routings', []))
+    res = [None]*getattr(lf, 'n_targ', len(specs))
+    for i, s in enumerate(specs):
+        j = routings[i].target_idx if i < len(routings) else i
+        if j < len(res) and res[j] is None: res[j] = s
+    return res
+
