@@ -143,7 +143,7 @@ class TaskWeighting(Callback):
         self.learn.loss_grad = total * _ga_factor(self.learn)
         self.learn.loss = total.detach().clone()
     def _record(self, w, losses=None):
-        self._wsum, self._wcount = self._wsum + w.detach().float().cpu(), self._wcount + 1
+        self._wsum, self._wcount = self._wsum + w.detach().float(), self._wcount + 1   # summed where it is: no copy per step
         if losses is None or not self.warn_collapse: return
         ls = losses.detach().float()   # summed where they are: no synchronisation per step
         self._loss_sum = self._loss_sum + ls
@@ -151,7 +151,7 @@ class TaskWeighting(Callback):
 
     def after_train(self):
         if not getattr(self, '_wcount', 0): return
-        self.history.append(self._wsum/self._wcount)
+        self.history.append((self._wsum/self._wcount).cpu())
         if isinstance(self._loss_sum, Tensor): self.check_collapse(self.history[-1], self._loss_sum.cpu()/self._wcount)
         self._wsum, self._wcount, self._loss_sum = 0., 0, 0.
         self.end_epoch()
@@ -269,6 +269,7 @@ class UncertaintyWeighting(TaskWeighting):
         return self.coefs() * torch.exp(-self.log_vars.detach().float().cpu())
 
     def setup(self):
+        self._c = None
         self.coefs()   # checks `regression=`
         if self.regression is None:   # the kinds come from the task specs: say where no kind is known
             lf = self.learn.loss_func
@@ -289,7 +290,9 @@ class UncertaintyWeighting(TaskWeighting):
         if getattr(self, '_pending_init', False):   # init='loss': s_i = log(2 c_i L_i), the optimum for these losses
             self._first_losses, self._pending_init = losses.float().cpu(), False
             with torch.no_grad(): s.copy_(torch.log(2*self.coefs()*self._first_losses.clamp_min(1e-8)).to(s))
-        return self.coefs().to(s.device) * torch.exp(-s)   # c_i e^{-s_i}, differentiable in s
+        c = getattr(self, '_c', None)
+        if c is None or c.device != s.device: self._c = c = self.coefs().to(s.device)   # fixed once the tasks are: not per step
+        return c * torch.exp(-s)   # c_i e^{-s_i}, differentiable in s
     def extra_loss(self): return 0.5 * self.log_vars.sum()
 
 # %% ../nbs/31_weighting.ipynb #069dc18d
@@ -388,6 +391,30 @@ def _gradnorm_w(layer, model) -> Tensor:
                                 f"{len(ps)} vector(s) (biases, norms): pass `layer=` a module with a Linear or Conv layer, or a parameter")
     return ws[-1]
 
+def _weight_layer(W:Tensor, model:nn.Module) -> nn.Module|None:
+    "The `nn.Linear`, or zero-padded ungrouped `nn.Conv2d`, whose weight is `W` (its gradient's norm has a cheap form), or None"
+    m = next((m for m in model.modules() if m._parameters.get('weight') is W), None)
+    if isinstance(m, nn.Linear): return m
+    if isinstance(m, nn.Conv2d) and m.groups == 1 and m.padding_mode == 'zeros' and not isinstance(m.padding, str): return m
+    return None
+
+def _in_rows(m:nn.Module, x:Tensor) -> Tensor:
+    "(n, fan-in) rows of the input of `m` (a `_weight_layer`): its weight's gradient is Σ_r g_r x_rᵀ over the output gradient's rows g_r"
+    if isinstance(m, nn.Linear): return x.reshape(-1, x.shape[-1])
+    X = F.unfold(x, m.kernel_size, m.dilation, m.padding, m.stride)   # (bs, C_in·kh·kw, positions)
+    return X.transpose(1, 2).reshape(-1, X.shape[1])
+
+def _out_rows(m:nn.Module, g:Tensor) -> Tensor:
+    "(n, width) rows of the gradient at the output of `m`, in `_in_rows`' order"
+    return g.reshape(-1, g.shape[-1]) if isinstance(m, nn.Linear) else g.flatten(2).transpose(1, 2).reshape(-1, g.shape[1])
+
+def _gram_norms(m:nn.Module, x:Tensor, gs:list) -> Tensor:
+    "‖∇W‖ of `m`'s weight for each output gradient in `gs` (None: 0): ‖Σ_r g_r x_rᵀ‖² = Σ_rs (x_r·x_s)(g_r·g_s), no (out × in) gradient made"
+    X = _in_rows(m, x.detach().float())
+    XX = X @ X.T
+    return torch.stack([XX.new_zeros(()) if g is None else ((G @ G.T) * XX).sum().clamp_min(0).sqrt()
+                        for g in gs for G in [None if g is None else _out_rows(m, g.float())]])
+
 class GradNorm(TaskWeighting):
     "Learn weights that balance the tasks' gradient norms on the last shared layer (Chen et al. 2018)"
     min_tasks, _state = 2, ('w', 'w_opt', 'L0')
@@ -398,16 +425,47 @@ class GradNorm(TaskWeighting):
         layer:nn.Module|Tensor|str|None=None, # W: a shared module (its last trainable weight matrix or kernel), a parameter of the model, or its name in `model.named_parameters()`; `None`: `model.last_shared_layer()`'s
     ): _check_hp('GradNorm', alpha=(alpha, 0, True), lr=(lr, 0, False)); store_attr('alpha,lr,layer')
     def setup(self):
-        self.W = _gradnorm_w(self.layer, get_model(self.learn.model))
+        m = get_model(self.learn.model)
+        self.W = _gradnorm_w(self.layer, m)
+        self._layer = _weight_layer(self.W, m)   # W's Linear or Conv2d: the norms from the gradient at its output
         self.w = torch.ones(self.n, requires_grad=True)
         self.w_opt = torch.optim.Adam([self.w], lr=self.lr)
         self.L0 = None
-    def task_weights(self, losses):
-        if self.L0 is None: self.L0 = losses.cpu().clamp_min(1e-12)
+    def before_fit(self):
+        super().before_fit()
+        self._io, self._hook = [], None
+        if getattr(self, '_layer', None) is not None and hasattr(self, 'history'): self._hook = self._layer.register_forward_hook(self._keep)
+    def _keep(self, m, i, o):
+        "W's layer input, and the gradient edge of its output (its gradient even if a later op changes the output in place)"
+        if torch.is_grad_enabled() and m.training and o.requires_grad:
+            from torch.autograd.graph import get_gradient_edge
+            self._io.append((i[0], get_gradient_edge(o), o, o._version))
+    def before_batch(self): self._io = []
+    def after_fit(self):
+        super().after_fit()
+        if getattr(self, '_hook', None) is not None: self._hook.remove(); self._hook = None
+        self._io = []
+
+    def norms(self) -> Tensor:
+        "Each task's gradient norm $\\|\\nabla_W L_i\\|$ on W (float32, on the CPU)"
         # one backward per task from its own loss (through its head and the body's end only), not from `losses[k]`, whose
         # graph runs through the stack into every head: K passes over K heads instead of one
-        grads = [torch.autograd.grad(l, self.W, retain_graph=True, allow_unused=True)[0] if l.requires_grad else None for l in self._parts]
-        norms = torch.stack([rank_mean(g).float().norm() if g is not None else torch.zeros((), device=self.W.device) for g in grads]).cpu()
+        io, parts = getattr(self, '_io', []), self._parts
+        if len(io) == 1 and world_size() < 2 and not (io[0][2]._is_view() and io[0][2]._version != io[0][3]):
+            # W's layer ran once in this step, and its output is not a view changed in place since (that moves its gradient
+            # edge off the graph): the gradient at its output, and a Gram of its n rows
+            x, edge, o, _ = io[0]
+            n = o.shape[:-1].numel() if isinstance(self._layer, nn.Linear) else o.shape[0]*o.shape[2:].numel()
+            a, b, K = self.W[0].numel(), self.W.shape[0], len(parts)
+            if 2*n*(a + K*b) < K*a*b:   # the Gram's multiply-adds, under half the K weight gradients' (oneDNN's are faster ones)
+                gs = [torch.autograd.grad(l, edge, retain_graph=True, allow_unused=True)[0] if l.requires_grad else None for l in parts]
+                return _gram_norms(self._layer, x, gs).cpu()
+        grads = [torch.autograd.grad(l, self.W, retain_graph=True, allow_unused=True)[0] if l.requires_grad else None for l in parts]
+        return torch.stack([rank_mean(g).float().norm() if g is not None else torch.zeros((), device=self.W.device) for g in grads]).cpu()
+
+    def task_weights(self, losses):
+        if self.L0 is None: self.L0 = losses.cpu().clamp_min(1e-12)
+        norms = self.norms()
         with torch.no_grad():
             lt = losses.cpu()/self.L0
             target = (self.w*norms).mean() * (lt/lt.mean())**self.alpha
@@ -669,7 +727,7 @@ class GradientAggregation(TaskWeighting):
     def after_fit(self):
         super().after_fit()
         if getattr(self, '_hook', None) is not None: self._hook.remove(); self._hook = None
-        self._feats = []
+        self._feats, self._J = [], None
 
     def after_loss(self):
         if self.training and hasattr(self, 'history'): self._losses = self._step_losses()
@@ -679,7 +737,7 @@ class GradientAggregation(TaskWeighting):
         # one backward per task, each from that task's own loss tensor: it runs through its own head only (and, in 'params'
         # mode, the body), so the K passes together cost one pass over the heads plus K over the shared part
         sizes = [s.numel() for s in shared]
-        J, acc = torch.empty(len(losses), sum(sizes), device=shared[0].device), [None]*len(others)
+        J, acc = self._buffer((len(losses), sum(sizes)), shared[0].device), [None]*len(others)
         last = max((k for k, l in enumerate(losses) if l.requires_grad), default=-1)
         for k, l in enumerate(losses):
             if not l.requires_grad: J[k].zero_(); continue
@@ -692,6 +750,14 @@ class GradientAggregation(TaskWeighting):
                 if g is not None: acc[j] = g if acc[j] is None else acc[j] + g
         if scale != 1: J /= scale
         return J, acc
+
+    def _buffer(self, shape, device) -> Tensor:
+        "The Jacobian's (K, N) float32 buffer, kept between steps in 'params' mode: a new one each step costs the memory's first touch"
+        J = getattr(self, '_J', None)
+        if J is None or tuple(J.shape) != tuple(shape) or J.device != torch.device(device):
+            J = torch.empty(shape, device=device)
+            if self.mode == 'params': self._J = J
+        return J
 
     def _rows(self, parts:list, wt:Tensor) -> list:
         "The losses whose gradients make the Jacobian's rows: each task's weighted loss"
@@ -726,13 +792,22 @@ class GradientAggregation(TaskWeighting):
             p = next(iter(others or [p for p in model.parameters() if p.requires_grad]))
             _add_grad(p, torch.full_like(p.data, float('inf')))   # the loss scaler sees it and skips the step
             raise CancelBackwardException()
-        g, w = self.aggregate(J)
-        self._record(w)
-        if scale*ga != 1: g = g*(scale*ga)
-        chunks = [c.view_as(s).to(s.dtype) for c, s in zip(g.split([s.numel() for s in shared]), shared)]
-        if self.mode == 'features': torch.autograd.backward(shared, grad_tensors=chunks)
+        from torchjd.aggregation import WeightedAggregator
+        if self.mode == 'params' and type(self).aggregate is GradientAggregation.aggregate and isinstance(self.aggregator, WeightedAggregator):
+            w = self.aggregator.weighting(J)   # w @ J, one parameter at a time, added into its gradient: no (N,) update made
+            self._record(w.detach().float().cpu())
+            for s, Js in zip(shared, J.split([s.numel() for s in shared], dim=1)):
+                if s.grad is None: s.grad = torch.zeros_like(s.data)
+                if s.grad.dtype == torch.float32 and s.grad.is_contiguous(): s.grad.view(-1).addmv_(Js.T, w.to(Js), alpha=scale*ga)
+                else: s.grad.add_((w.to(Js) @ Js).view_as(s).to(s.grad.dtype), alpha=scale*ga)
         else:
-            for s, c in zip(shared, chunks): _add_grad(s, c)
+            g, w = self.aggregate(J)
+            self._record(w)
+            if scale*ga != 1: g = g*(scale*ga)
+            chunks = [c.view_as(s).to(s.dtype) for c, s in zip(g.split([s.numel() for s in shared]), shared)]
+            if self.mode == 'features': torch.autograd.backward(shared, grad_tensors=chunks)
+            else:
+                for s, c in zip(shared, chunks): _add_grad(s, c)
         for p, a in zip(others, acc):
             if a is not None: _add_grad(p, a*ga)
         raise CancelBackwardException()
