@@ -14,7 +14,7 @@ from fastai.vision.data import get_grid
 import fastai.vision.learner   # registers fastai's own `show_results` first, so that the one below replaces it
 from .parallel import real_counts, sum_ranks, unpadded_losses
 from .loss import is_multitask
-from .tasks import target_specs
+from .tasks import target_specs, target_kinds
 from .data import shows_tasks
 from .callbacks import TaskLossColumns
 from .training import train_state, load_train_state, device_type, warn_slow_cpu_precision, state_file, read_train_state, explain_checkpoint_mismatch
@@ -98,6 +98,29 @@ def show_results(self:Learner, ds_idx=1, dl=None, max_n=9, shuffle=True, **kwarg
     if shows_tasks(res[0], res[1]) and len(specs) == len(b) - dl.n_inp: kwargs['targets'] = specs
     show_results(*res, max_n=max_n, **kwargs)
 Learner.show_results._fastai = _fastai_show_results
+
+# %% ../nbs/90_fastai_fixes.ipynb #43b4076d
+_fastai_show_batch, _fastai_dl_show_results = _fastai_own(TfmdDL, 'show_batch'), _fastai_own(TfmdDL, 'show_results')
+
+def _with_kinds(dl, b, kwargs) -> dict:
+    "`kwargs`, with `targets=` the kinds of `b`'s targets if fastmtl's show functions draw `b` and no `targets` is given"
+    n = getattr(dl, 'n_inp', 1)
+    if 'targets' in kwargs or not is_listy(b) or len(b) <= n: return kwargs
+    if not shows_tasks(detuplify(b[:n]), detuplify(b[n:])): return kwargs
+    return {**kwargs, 'targets': target_kinds(dl, b)}
+
+@patch
+def show_batch(self:TfmdDL, b=None, max_n=9, ctxs=None, show=True, unique=False, **kwargs):
+    "fastai's `show_batch`; fastmtl's show functions get each target's kind (`targets=`)"
+    if not show or unique: return _fastai_show_batch(self, b, max_n=max_n, ctxs=ctxs, show=show, unique=unique, **kwargs)
+    if b is None: b = self.one_batch()
+    return _fastai_show_batch(self, b, max_n=max_n, ctxs=ctxs, show=show, **_with_kinds(self, b, kwargs))
+
+@patch
+def show_results(self:TfmdDL, b, out, max_n=9, ctxs=None, show=True, **kwargs):
+    "fastai's `show_results`; fastmtl's show functions get each target's kind (`targets=`)"
+    return _fastai_dl_show_results(self, b, out, max_n=max_n, ctxs=ctxs, show=show, **(_with_kinds(self, b, kwargs) if show else kwargs))
+TfmdDL.show_batch._fastai, TfmdDL.show_results._fastai = _fastai_show_batch, _fastai_dl_show_results
 
 # %% ../nbs/90_fastai_fixes.ipynb #231bfb75
 _fastai_avg_loss = _fastai_own(AvgLoss, 'accumulate')

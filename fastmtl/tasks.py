@@ -24,7 +24,7 @@ from fastai.metrics import accuracy, accuracy_multi, F1Score, rmse, skm_to_fasta
 # %% auto #0
 __all__ = ['TASK_KINDS', 'task_vocabs', 'task_names', 'vocab_str', 'per_task', 'TaskKind', 'register_task_kind', 'task_kind',
            'TaskSpec', 'trivial_class', 'trivial_labels', 'trivial_mean', 'task_spec', 'task_specs', 'task_specs_of',
-           'target_specs']
+           'target_specs', 'target_kinds']
 
 # %% ../nbs/00_tasks.ipynb #b120a404
 def _target_tls(dls):
@@ -268,4 +268,14 @@ def target_specs(
         j = routings[i].target_idx if i < len(routings) else i
         if j < len(res) and res[j] is None: res[j] = s
     return res
+
+def target_kinds(
+    dl,    # A `TfmdDL` whose targets come after its `n_inp` inputs
+    batch, # A batch of it, as it comes out (not decoded)
+) -> list:
+    "Each target's kind as `task_specs` spots it (the latest registered kind whose `detect` recognises it), `None` if none does"
+    n_inp, ds = getattr(dl, 'n_inp', 1), getattr(dl, 'dataset', None)
+    yb = batch[n_inp:]
+    tls = list(ds.tls[n_inp:]) if hasattr(ds, 'tls') else [None]*len(yb)
+    return [_kind_of(SimpleNamespace(name=None, index=i, tl=tl, targ=t, dls=None, opts={})) for i, (tl, t) in enumerate(zip(tls, yb))]
 
