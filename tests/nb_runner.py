@@ -5,11 +5,16 @@
 false`, and cells carrying a test flag of `pyproject.toml`'s `tst_flags` that is not in `--flags`). Its last line is
 `NBRUN {json}`: the cells run and skipped (by flag), the training cells run and skipped, the seconds taken, and, on a
 failure, the failing cell's index among the notebook's cells and its first line of code. Exit status 1 on a failure.
+Every figure a cell shows is checked for legibility on a docs page (`tests/figcheck.py`: panels wide enough, titles and
+ticks large enough, no overlapping titles or legends, no axis offset text); a problem fails the notebook after its last
+cell ran, naming the cell.
 
 Why not `nbdev-test` itself: it stops at the first failing cell and prints only the traceback, so a report could not
 say which cell failed, nor how many were left out; `tests/test_notebooks.py` reads this script's summary instead."""
 import argparse, json, os, re, sys, time, traceback
 from pathlib import Path
+sys.path.insert(0, str(Path(__file__).parent))
+from figcheck import FigureWatch
 
 # A cell that trains a model: the cells a reader's claims rest on, which must not all be skipped unnoticed
 TRAINING = re.compile(r'\.(fit|fit_one_cycle|fine_tune|fit_flat_cos|fit_sgdr)\(|\b(run_demo|tune_loss_weights|single_task_baselines)\(')
@@ -44,7 +49,9 @@ def main():
     os.environ['IN_TEST'] = '1'
     os.chdir(fn.parent)
     shell, start = CaptureShell(fn), time.time()
+    watch = FigureWatch().__enter__()
     for i, c in todo:
+        watch.where = i + 1
         shell.cell(c, timeout=None)
         if shell.exc is not None:
             res['failed'] = dict(index=i + 1, first_line=first_line(c.source))   # counting from 1, as nbdev's 'Cell #'
@@ -52,6 +59,12 @@ def main():
             sys.stderr.write(f"{fn.name}: cell #{i+1} failed: {first_line(c.source)}\n{shell.prettytb(fname=fn) or tb}\n")
             break
         res['run'] += 1
+    watch.__exit__()
+    if watch.problems and not res['failed']:
+        i = watch.problems[0][0]
+        res['failed'] = dict(index=i, first_line=f"a figure is hard to read on the page: {watch.problems[0][1]}")
+        sys.stderr.write(f"{fn.name}: figures hard to read on a docs page (tests/figcheck.py):\n"
+                         + ''.join(f"  cell #{w}: {p}\n" for w, p in watch.problems))
     res['seconds'] = round(time.time() - start, 1)
     print('NBRUN ' + json.dumps(res), flush=True)
     sys.exit(1 if res['failed'] else 0)
