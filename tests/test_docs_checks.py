@@ -74,7 +74,8 @@ def test_notebook_problems():
     png = o.new_output('display_data', data={'image/png': 'iVBOR', 'text/plain': '<Figure>'})
     nb = o.new_notebook(cells=[_cell('learn.export(p)', warn), _cell('learn.show_results()'), _cell('learn.fit(1)', text_table),
                                _cell('learn.fit(1)', empty), _cell('dls.show_batch()', png), _cell('x.plot()', warn, tags=['hide-output']),
-                               _cell('test_fail(lambda: dls.show_batch())')])
+                               _cell('test_fail(lambda: dls.show_batch())'),
+                               _cell('test_eq(learn.show_results(), None)')])
     p = notebook_problems(nb)
     assert p == ["stderr output in `learn.export(p)`: '/x/fastai/learner.py:456: UserWarning: pickle'",
                  'a plot call shows no image in `learn.show_results()`', 'a progress table or bar as text in `learn.fit(1)`',

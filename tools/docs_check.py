@@ -9,9 +9,10 @@ Run `nbdev-proc-nbs` first (it writes the processed pages to `_proc/`), then `py
 2. each page is checked, first from its notebook, then opened in headless Chromium (Debian's `/usr/bin/chromium`, driven
    by Playwright; requests that leave the machine are blocked). A page fails when it does not load, an image does not
    load, or it shows an nbdev directive, a Python traceback, `NameError` or an error output; a stderr output (a warning,
-   a log line); an executed plot call (`show_batch`, `.plot(`, `plt.subplots(`, ...) with no image among its cell's
-   outputs; a progress table as text, a console progress bar or a wall of numbers (an output block of over 8 lines, over
-   60 % of its characters digits, dots or minus signs); an HTML progress table with a header and no rows; a table wider
+   a log line); an executed plot call (`show_batch`, `.plot(`, `plt.subplots(`, ...; not on a line of a test:
+   `test_…(`, `assert`, a `lambda` or a `def`) with no image among its cell's outputs; a progress table as text, a
+   console progress bar or a wall of numbers (an output block of over 8 lines, over 60 % of its characters digits, dots
+   or minus signs); an HTML progress table with a header and no rows; a table wider
    than the content column (`COLUMN` px, Quarto's default body width) outside a scroll container. A wide table inside a
    scroll container is a warning (check that the columns the prose discusses are in view), a failure with `--strict`.
    Figures are checked where they are drawn, by the tests (`tests/figcheck.py`);
@@ -194,7 +195,7 @@ def notebook_problems(nb) -> list:
             elif number_wall(text): probs.append(f"a wall of numbers in `{first}`")
             for t in re.findall(r'<table.*?</table>', _joined(data.get('text/html')), re.S):
                 if '<th>epoch</th>' in t and not re.search(r'<tbody>\s*<tr', t): probs.append(f"a progress table with no rows in `{first}`")
-        code = [l for l in c.source.splitlines() if not l.lstrip().startswith('#') and not re.search(r'test_fail|lambda|\bdef\b', l)]
+        code = [l for l in c.source.splitlines() if not l.lstrip().startswith('#') and not re.search(r'\btest_\w+\(|\bassert\b|lambda|\bdef\b', l)]
         if any(PLOT_CALL.search(l) for l in code) and not any({'image/png', 'image/svg+xml'} & set(o.get('data', {})) for o in outs):
             probs.append(f"a plot call shows no image in `{first}`")
     return list(dict.fromkeys(probs))
