@@ -77,6 +77,9 @@ class ImageTuple(fastuple):
             arrs = [np.asarray(fr) for fr in self]
             line = np.zeros((arrs[0].shape[0], sep, *arrs[0].shape[2:]), dtype=arrs[0].dtype)
             img = np.concatenate([x for a in arrs for x in (a, line)][:-1], axis=1)
+        if ctx is None and kwargs.get('figsize') is None:   # a figure as wide as the page allows, as tall as the clip
+            h, w = (img.shape[-2], img.shape[-1]) if isinstance(img, Tensor) else img.shape[:2]
+            kwargs['figsize'] = (W := min(8., max(3., 1.6*len(self))), W*h/w + 0.4)
         return show_image(img, ctx=ctx, **kwargs)
 
 # %% ../nbs/11_data.ipynb #c0d5988c
@@ -244,8 +247,31 @@ def balance_batches(
 from .tasks import task_vocabs, task_names, task_kind, TaskKind, TaskSpec
 
 # %% ../nbs/11_data.ipynb #cd66343d
-def _clip_grid(n, ncols=1, figsize=None, nframes=5):
-    return get_grid(n, nrows=n, ncols=ncols, figsize=ifnone(figsize, (min(2.2*nframes, 14), 2.2*n)))
+_TITLE = 10   # points: the panels' titles, legible on a docs page (over 9 px as displayed)
+
+def _aspect(x) -> float:
+    "Height over width of an image: a tensor (…, H, W) or a PIL image"
+    if isinstance(x, Tensor): h, w = x.shape[-2:]
+    else: w, h = x.size
+    return h/max(w, 1)
+
+def _rows(n, ncols, width, aspect, title_lines, figsize=None):
+    "A figure of `n` panels, `ncols` a row and `width` inches wide, each row as tall as its image (`aspect`: height/width) and its title"
+    nr = math.ceil(n/ncols)
+    row = width/ncols*aspect + title_lines*_TITLE*1.35/72 + 0.1   # the image, its title's lines, a little space
+    fig, axs = plt.subplots(nr, ncols, figsize=ifnone(figsize, (width, nr*row)), squeeze=False)
+    for ax in axs.flatten()[n:]: fig.delaxes(ax)
+    return fig, list(axs.flatten()[:n])
+
+def _tight(fig):
+    "Panels packed: no blank band between the rows"
+    if fig is not None: fig.tight_layout(pad=0.3, h_pad=0.3, w_pad=0.6)
+
+def _clip_grid(n, clip, figsize=None):
+    "One row per clip, the frames side by side with a 4-pixel separator"
+    nf = len(clip)
+    w, h = (clip[0].shape[-1], clip[0].shape[-2]) if isinstance(clip[0], Tensor) else clip[0].size
+    return _rows(n, 1, min(8., max(4., 1.6*nf)), h/(nf*w + 4*(nf - 1)), 1, figsize)
 
 def _how(t) -> str|None:
     "How a task is shown, from its spec (a `TaskSpec`, a `TaskKind` or a kind's name): its kind's target ('class', 'labels', 'number'), 'mask' or 'depth' for a map of classes or of numbers; `None` (a custom task): read from the values"
@@ -286,100 +312,123 @@ def _fmt(v, how=None) -> str:
 def _title(parts, names, sep='   '):
     return sep.join(f'{n}: {p}' if n else str(p) for p, n in zip(parts, names or [None]*len(parts)))
 
-def _same(p, t, how=None) -> bool: return _is_num(t, how) or _fmt(p, how) == _fmt(t, how)   # numbers are never exactly right: not judged
+def _judge(p, t, how=None) -> bool|None:
+    "Whether the prediction `p` of `t` is right; `None` for a number (never exactly right: shown, not judged)"
+    return None if _is_num(t, how) else _fmt(p, how) == _fmt(t, how)
+
+def _result(p, t, how=None) -> str:
+    "`prediction/truth`, marked ✓ or ✗ when judged (a class, a label set): each task its own mark, the title stays black"
+    ok = _judge(p, t, how)
+    return f'{_fmt(p, how)}/{_fmt(t, how)}' + ('' if ok is None else ' ✓' if ok else ' ✗')
 
 @dispatch
 def show_batch(x:ImageTuple, y, samples, ctxs=None, max_n=6, names=None, targets=None, figsize=None, **kwargs):
     n = min(len(samples), max_n)
     hows, names = _hows(targets, len(samples[0]) - 1), _names(names, targets)
-    if ctxs is None: ctxs = _clip_grid(n, figsize=figsize, nframes=len(samples[0][0]))
+    fig = None
+    if ctxs is None: fig, ctxs = _clip_grid(n, samples[0][0], figsize)
     for s, ctx in zip(samples[:n], ctxs):
-        s[0].show(ctx=ctx, title=_title([_fmt(t, h) for t, h in zip(s[1:], hows)], names), **kwargs)
+        s[0].show(ctx=ctx, **kwargs)
+        ctx.set_title(_title([_fmt(t, h) for t, h in zip(s[1:], hows)], names), fontsize=_TITLE)
+    _tight(fig)
     return ctxs
 
 @dispatch
 def show_results(x:ImageTuple, y, samples, outs, ctxs=None, max_n=6, names=None, targets=None, figsize=None, **kwargs):
     n = min(len(samples), max_n)
     hows, names = _hows(targets, len(samples[0]) - 1), _names(names, targets)
-    if ctxs is None: ctxs = _clip_grid(n, figsize=figsize, nframes=len(samples[0][0]))
+    fig = None
+    if ctxs is None: fig, ctxs = _clip_grid(n, samples[0][0], figsize)
     for s, o, ctx in zip(samples[:n], outs[:n], ctxs):
-        parts = [f'{_fmt(p, h)}/{_fmt(t, h)}' for p, t, h in zip(o, s[1:], hows)]
-        ok = all(_same(p, t, h) for p, t, h in zip(o, s[1:], hows))
         s[0].show(ctx=ctx, **kwargs)
-        ctx.set_title(_title(parts, names), color='green' if ok else 'red')
+        ctx.set_title(_title([_result(p, t, h) for p, t, h in zip(o, s[1:], hows)], names), fontsize=_TITLE)
+    _tight(fig)
     return ctxs
 
 # %% ../nbs/11_data.ipynb #60b6ed67
 from fastai.vision.core import TensorImage
 
-def _image_grid(n, nrows, ncols, figsize, n_tasks):
-    "A grid for `n` images, tall enough for a title of `n_tasks` lines"
-    nc = min(n, ncols or 3)
-    return get_grid(n, nrows=nrows, ncols=nc, figsize=ifnone(figsize, (3*nc, (2.6 + 0.25*n_tasks)*math.ceil(n/nc))))
+def _image_grid(n, nrows, ncols, figsize, n_tasks, aspect=1.):
+    "A grid for `n` images (`aspect`: height/width), each row as tall as its images and a title of `n_tasks` lines"
+    nc = min(n, ncols or 3) if nrows is None else math.ceil(n/nrows)
+    return _rows(n, nc, min(8., 2.6*nc), aspect, n_tasks, figsize)
 
 def _is_map(t, how=None) -> bool:
     "Whether a target is drawn as a per-pixel map: its spec says so, or (no spec) it is a mask or a depth map"
     if how is not None: return how in ('mask', 'depth')
     return isinstance(t, TensorImageBase) and not isinstance(t, TensorImage)
 
-def _draw_map(t, ax, title, ref=None, how=None):
-    "Draw a map of classes (tab20, the ignore label 255 blank) or of numbers such as depth (magma, missing depth blank, scaled as `ref`)"
+def _arr(t) -> np.ndarray:
+    "A map as a 2-d array"
     a = np.asarray(t.detach().cpu() if isinstance(t, Tensor) else t)
-    if a.ndim == 3: a = a[0]
-    if how is None: how = 'mask' if isinstance(t, TensorMask) or not np.issubdtype(a.dtype, np.floating) else 'depth'   # no spec
+    return a[0] if a.ndim == 3 else a
+
+def _map_how(t, how=None) -> str:
+    "'mask' (classes) or 'depth' (numbers): from the spec, else from the type and dtype"
+    if how is not None: return how
+    return 'mask' if isinstance(t, TensorMask) or not np.issubdtype(_arr(t).dtype, np.floating) else 'depth'
+
+def _depth_range(*maps) -> tuple:
+    "The colour scale of depth maps drawn side by side: from the least to the greatest valid (finite, > 0) value of any of them"
+    v = np.concatenate([a[np.isfinite(a) & (a > 0)] for a in (_arr(m).astype(np.float32) for m in maps if m is not None)] or [np.zeros(0)])
+    return (float(v.min()), float(v.max())) if v.size else (None, None)
+
+def _draw_map(t, ax, title, how=None, vrange=None):
+    "Draw a map of classes (tab20, the ignore label 255 blank) or of numbers such as depth (magma, missing depth blank, on the scale `vrange`)"
+    a, how = _arr(t), _map_how(t, how)
     if how == 'mask':
         ax.imshow(np.ma.masked_where(a == 255, a), cmap='tab20', vmin=0, vmax=19, interpolation='nearest')
     else:
         a = a.astype(np.float32)
-        r = np.asarray(ref.detach().cpu() if isinstance(ref, Tensor) else a if ref is None else ref).astype(np.float32)
-        ok = r[np.isfinite(r) & (r > 0)]
-        lo, hi = (ok.min(), ok.max()) if ok.size else (None, None)
+        lo, hi = vrange or _depth_range(a)
         ax.imshow(np.ma.masked_where(~np.isfinite(a) | (a <= 0), a), cmap='magma_r', vmin=lo, vmax=hi, interpolation='nearest')
-    ax.set_title(title, fontsize='small'); ax.axis('off')
+    ax.set_title(title, fontsize=_TITLE); ax.axis('off')
 
 def _show_maps(samples, outs, max_n, names, figsize, hows):
-    "One row per item: the image (other tasks' labels in its title), then each map target (and its prediction)"
+    "One row per item: the image (other tasks' labels in its title), then each map target (and its prediction, on the target's colour scale)"
     n = min(len(samples), max_n)
     k = len(samples[0]) - 1
     names = list(names) if names is not None else [f't{i}' for i in range(k)]
     maps = [i for i in range(k) if _is_map(samples[0][i+1], hows[i])]
     ncols = 1 + len(maps)*(1 if outs is None else 2)
-    fig, axs = plt.subplots(n, ncols, figsize=ifnone(figsize, (2.4*ncols, 2.2*n)), squeeze=False)
+    fig, axs = _rows(n*ncols, ncols, min(8., 1.9*ncols), _aspect(samples[0][0]), max(1, k - len(maps)), figsize)
+    axs = np.array(axs).reshape(n, ncols)
     for r in range(n):
         s = samples[r]
         o = None if outs is None else outs[r]
-        other = [f'{names[i]}: ' + (_fmt(s[i+1], hows[i]) if o is None else f'{_fmt(o[i], hows[i])}/{_fmt(s[i+1], hows[i])}')
-                 for i in range(k) if i not in maps]
-        s[0].show(ctx=axs[r, 0]); axs[r, 0].set_title('\n'.join(other), fontsize='small')
+        other = [f'{names[i]}: ' + (_fmt(s[i+1], hows[i]) if o is None else _result(o[i], s[i+1], hows[i])) for i in range(k) if i not in maps]
+        s[0].show(ctx=axs[r, 0]); axs[r, 0].set_title('\n'.join(other), fontsize=_TITLE)
         c = 1
         for i in maps:
-            _draw_map(s[i+1], axs[r, c], names[i], how=hows[i]); c += 1
-            if o is not None: _draw_map(o[i], axs[r, c], f'{names[i]} (predicted)', ref=s[i+1], how=hows[i]); c += 1
-    plt.tight_layout()
+            how = _map_how(s[i+1], hows[i])
+            vr = _depth_range(s[i+1], None if o is None else o[i]) if how == 'depth' else None   # target and prediction: one scale
+            _draw_map(s[i+1], axs[r, c], names[i], how, vr); c += 1
+            if o is not None: _draw_map(o[i], axs[r, c], f'{names[i]} (predicted)', how, vr); c += 1
+    _tight(fig)
     return axs.flatten()
 
 @dispatch
 def show_batch(x:TensorImage, y:tuple, samples, ctxs=None, max_n=10, nrows=None, ncols=3, figsize=None, names=None, targets=None, **kwargs):
     hows, names = _hows(targets, len(samples[0]) - 1), _names(names, targets)
     if any(_is_map(t, h) for t, h in zip(samples[0][1:], hows)): return _show_maps(samples, None, max_n, names, figsize, hows)
-    n = min(len(samples), max_n)
-    if ctxs is None: ctxs = _image_grid(n, nrows, ncols, figsize, len(samples[0]) - 1)
+    n, fig = min(len(samples), max_n), None
+    if ctxs is None: fig, ctxs = _image_grid(n, nrows, ncols, figsize, len(samples[0]) - 1, _aspect(samples[0][0]))
     for s, ctx in zip(samples[:n], ctxs):
         s[0].show(ctx=ctx, **kwargs)
-        ctx.set_title(_title([_fmt(t, h) for t, h in zip(s[1:], hows)], names, sep='\n'), fontsize='small')
+        ctx.set_title(_title([_fmt(t, h) for t, h in zip(s[1:], hows)], names, sep='\n'), fontsize=_TITLE)
+    _tight(fig)
     return ctxs
 
 @dispatch
 def show_results(x:TensorImage, y:tuple, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=3, figsize=None, names=None, targets=None, **kwargs):
     hows, names = _hows(targets, len(samples[0]) - 1), _names(names, targets)
     if any(_is_map(t, h) for t, h in zip(samples[0][1:], hows)): return _show_maps(samples, outs, max_n, names, figsize, hows)
-    n = min(len(samples), max_n)
-    if ctxs is None: ctxs = _image_grid(n, nrows, ncols, figsize, len(samples[0]) - 1)
+    n, fig = min(len(samples), max_n), None
+    if ctxs is None: fig, ctxs = _image_grid(n, nrows, ncols, figsize, len(samples[0]) - 1, _aspect(samples[0][0]))
     for s, o, ctx in zip(samples[:n], outs[:n], ctxs):
         s[0].show(ctx=ctx, **kwargs)
-        ok = all(_same(p, t, h) for p, t, h in zip(o, s[1:], hows))
-        ctx.set_title(_title([f'{_fmt(p, h)}/{_fmt(t, h)}' for p, t, h in zip(o, s[1:], hows)], names, sep='\n'),
-                      color='green' if ok else 'red', fontsize='small')
+        ctx.set_title(_title([_result(p, t, h) for p, t, h in zip(o, s[1:], hows)], names, sep='\n'), fontsize=_TITLE)
+    _tight(fig)
     return ctxs
 
 # %% ../nbs/11_data.ipynb #ea2d07af
