@@ -12,6 +12,7 @@ import difflib, inspect
 from contextlib import contextmanager
 from fastai.callback.training import GradientAccumulation
 from fastai.callback.fp16 import MixedPrecision
+from matplotlib import ticker
 from .loss import CombinedLoss
 from .parallel import world_size, rank_mean, from_rank0
 from .tasks import per_task, task_specs_of, TASK_KINDS
@@ -70,6 +71,7 @@ class TaskWeighting(Callback):
     # the collapse warning (`check_collapse`): one task's share of the weight, or its ratio to the smallest, while its loss is
     # within `solved` of its floor (the fraction left of its first step's distance to it)
     warn_collapse, collapse_share, collapse_ratio, solved = True, 0.95, 1e3, 0.01
+    def __init__(self): super().__init__()   # no parameters: a strategy's are its subclass's (fastai's `Callback.__init__` takes every event as a keyword)
     def loss_floors(self) -> Tensor|None:
         "Each task's loss floor from `min_losses` (a number, one per task, or {task: number}; 0 where none), None without"
         v, who = self.min_losses, type(self).__name__
@@ -207,11 +209,23 @@ class TaskWeighting(Callback):
         return pd.DataFrame(torch.stack(self.history).numpy() if self.history else np.zeros((0, len(getattr(self, 'names', [])))),
                             columns=getattr(self, 'names', None)).rename_axis('epoch')
 
-    def plot(self, ax=None, logy:bool=False, figsize=(6, 3.5)):
-        "Draw each task's weight per epoch; returns the axis"
+    def plot(self,
+        ax=None,            # The axis to draw on (its figure keeps its size); a new figure of `figsize` when None
+        logy:bool=False,    # A log scale for the weights
+        figsize=(6, 3.5),   # The size of the new figure (without `ax`)
+    ):
+        "Draw each task's weight per epoch, ticks as plain numbers; returns the axis"
         if not getattr(self, 'history', None): raise ValueError(f"{type(self).__name__} has no recorded weights yet: train with it first")
-        ax = self.weights_df().plot(ax=ax, marker='o', logy=logy, figsize=figsize, ylabel='weight', title=type(self).__name__)
+        if ax is None: _, ax = plt.subplots(figsize=figsize)
+        self.weights_df().plot(ax=ax, marker='o', logy=logy, ylabel='weight', title=type(self).__name__)
+        ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))   # epochs
+        if logy: ax.yaxis.set_major_formatter(_PlainLog()); ax.yaxis.set_minor_formatter(_PlainLog(labelOnlyBase=False))
+        else: ax.ticklabel_format(axis='y', style='plain', useOffset=False)   # no "1e-3" or "+1" beside the ticks
         return ax
+
+class _PlainLog(ticker.LogFormatterSciNotation):
+    "The log-axis ticks matplotlib labels, written as plain numbers (0.2, not 2×10⁻¹)"
+    def __call__(self, x, pos=None): return f'{x:g}' if super().__call__(x, pos) else ''
 
 @patch
 def plot_task_weights(self:Learner, **kwargs):
