@@ -31,4 +31,7 @@ BOUNDED = {
     'FAMO(min_losses=0.01)': lambda: [FAMO(min_losses=0.01)],
     'GeometricLossStrategy(min_losses=0.01)': lambda: [GeometricLossStrategy(min_losses=0.01)],
     'STCH(min_losses=0.01)': lambda: [STCH(min_losses=0.01)],
+    # floors on each loss's own scale: 30 % of each task's loss at the first training step
+    'GeometricLossStrategy(min_losses=FloorShare(0.3))': lambda: [GeometricLossStrategy(min_losses=FloorShare(0.3))],
+    'STCH(min_losses=FloorShare(0.3))': lambda: [STCH(min_losses=FloorShare(0.3))],
 }

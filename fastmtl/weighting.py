@@ -10,6 +10,7 @@ from copy import deepcopy
 from fastai.basics import *
 import difflib, inspect
 from contextlib import contextmanager
+from dataclasses import dataclass
 from fastai.callback.training import GradientAccumulation
 from fastai.callback.fp16 import MixedPrecision
 from matplotlib import ticker
@@ -18,7 +19,7 @@ from .parallel import world_size, rank_mean, from_rank0
 from .tasks import per_task, task_specs_of, TASK_KINDS
 
 # %% auto #0
-__all__ = ['TaskWeight', 'TaskWeighting', 'UncertaintyWeighting', 'DynamicWeightAverage', 'RandomLossWeighting',
+__all__ = ['TaskWeight', 'FloorShare', 'TaskWeighting', 'UncertaintyWeighting', 'DynamicWeightAverage', 'RandomLossWeighting',
            'GeometricLossStrategy', 'GradNorm', 'FAMO', 'STCH', 'Scalarization', 'GradientAggregation', 'DualBalancing']
 
 # %% ../nbs/31_weighting.ipynb #a3aaeeb2
@@ -54,6 +55,14 @@ def _as_number(v) -> float|None:
     "`v` as a float if it is a real number (not a bool), else None"
     return float(v) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) else None
 
+@dataclass(frozen=True)
+class FloorShare:
+    "Loss floors on each task's own scale: task $i$'s floor is `share` × its loss at the first training step (`min_losses=FloorShare(0.3)`)"
+    share:float = 0.3   # The fraction of the first loss, in (0, 1)
+    def __post_init__(self):
+        if not (_as_number(self.share) is not None and 0 < self.share < 1):
+            raise ValueError(f"FloorShare: `share` must be a number in (0, 1) (a fraction of each task's first loss), got {self.share!r}")
+
 def _check_floor(who:str, v, task:str|None=None) -> float:
     "A loss floor checked: a finite number >= 0 (the error names the strategy and the task)"
     x = _as_number(v)
@@ -76,6 +85,7 @@ class TaskWeighting(Callback):
         "Each task's loss floor from `min_losses` (a number, one per task, or {task: number}; 0 where none), None without"
         v, who = self.min_losses, type(self).__name__
         if v is None: return None
+        if isinstance(v, FloorShare): return getattr(self, '_first_floor', None)   # set at the first training step (`_share_floor`)
         if _as_number(v) is not None: return torch.full((self.n,), _check_floor(who, v))
         if isinstance(v, Tensor): v = v.tolist()
         try: d = per_task(v, self.names, 'min_losses', hint=' (or one number for every task)')
@@ -89,7 +99,8 @@ class TaskWeighting(Callback):
         "What the warning tells the user to do: `floor`, a floor to suggest for `task` (whose loss is `loss`)"
         if 'min_losses' in inspect.signature(type(self)).parameters:
             return (f"Give the losses floors: `{type(self).__name__}(min_losses={{{task!r}: {float(f'{floor:.1g}'):g}}})` "
-                    f"(a loss at which the task counts as solved, e.g. 0.01 for a cross-entropy: the right class at 99 %)")
+                    f"(a loss at which the task counts as solved, e.g. 0.01 for a cross-entropy: the right class at 99 %), "
+                    f"or floors on every loss's own scale: `min_losses=FloorShare(0.3)`")
         return (f"Use a strategy with loss floors (`FAMO`, `GeometricLossStrategy` or `STCH` with `min_losses=`), or "
                 f"equal weights")
     def task_weights(self, losses:Tensor) -> Tensor:
@@ -136,10 +147,16 @@ class TaskWeighting(Callback):
         self._parts = [x.float() for x in lf.last_losses]   # kept apart: `_parts[k]` reaches only task k's head, a stacked row reaches all
         return torch.stack(self._parts)
 
+    def _share_floor(self, losses:Tensor):
+        "At the first training step of a strategy with `min_losses=FloorShare(s)`: each task's floor, `s` × its loss now (the ranks' mean)"
+        if not isinstance(self.min_losses, FloorShare): return
+        if getattr(self, '_first_floor', None) is None: self._first_floor = (self.min_losses.share*rank_mean(losses.detach().float())).cpu()
+        self._floor = self._first_floor   # a resumed run's too (its state brings `_first_floor`)
     def after_loss(self):
         if not self.training or not hasattr(self, 'history'): return
         losses = self._step_losses()
         if losses is None: return
+        self._share_floor(losses)
         total = self.combine(losses)
         self._record(self._w, losses)
         self.learn.loss_grad = total * _ga_factor(self.learn)
@@ -186,7 +203,7 @@ class TaskWeighting(Callback):
     def state_dict(self) -> dict:
         "What a resumed run needs: the recorded weights and the strategy's learned state (optimizers by their `state_dict`)"
         d = {}
-        for k in ('history', '_set_up_for') + tuple(self._state):
+        for k in ('history', '_set_up_for', '_first_floor') + tuple(self._state):
             if not hasattr(self, k): continue
             v = getattr(self, k)
             d[k] = deepcopy(v.state_dict() if isinstance(v, torch.optim.Optimizer) else v)
@@ -352,7 +369,7 @@ class GeometricLossStrategy(TaskWeighting):
     min_tasks = 2
     def __init__(
         self,
-        min_losses:float|list|dict|None=None, # Each task's loss floor: a number, one per task, or {task: number}; its weight stops growing there
+        min_losses:float|list|dict|FloorShare|None=None, # Each task's loss floor: a number, one per task, {task: number}, or `FloorShare(s)`; its weight stops growing there
         eps:float=1e-8, # Floor of every task loss before their logarithm and division
     ):
         _check_hp('GeometricLossStrategy', eps=(eps, 0, False)); store_attr('min_losses,eps')
@@ -521,7 +538,7 @@ class FAMO(TaskWeighting):
         self,
         lr:float=0.025,      # Learning rate of the Adam optimiser of the task logits ξ
         gamma:float=1e-3,    # Weight decay of that optimiser
-        min_losses:float|list|dict|None=None, # Each task's loss floor $b_i$: a number, one per task, or {task: number}
+        min_losses:float|list|dict|FloorShare|None=None, # Each task's loss floor $b_i$: a number, one per task, {task: number}, or `FloorShare(s)`
         eps:float=1e-8,      # Floor of every task loss before their logarithm and division
     ):
         _check_hp('FAMO', lr=(lr, 0, False), gamma=(gamma, 0, True), eps=(eps, 0, False)); store_attr('lr,gamma,min_losses,eps')
@@ -559,7 +576,7 @@ class STCH(TaskWeighting):
         self,
         mu:float=1.,     # Smoothing μ: small, the largest normalised loss only; large, their log sum
         warmup:int=4,    # Epochs of $\sum \log L_i$ before the one that measures the nadir point (LibMTL's `STCH_warmup_epoch`)
-        min_losses:float|list|dict|None=None, # Each task's loss floor: a number, one per task, or {task: number}; its weight stops growing there
+        min_losses:float|list|dict|FloorShare|None=None, # Each task's loss floor: a number, one per task, {task: number}, or `FloorShare(s)`; its weight stops growing there
         eps:float=1e-20, # Added inside the logarithms, as the official code
     ):
         _check_hp('STCH', mu=(mu, 0, False), eps=(eps, 0, False))
