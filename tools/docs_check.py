@@ -110,6 +110,9 @@ def sidebar_nav(proc:Path, by_nb:dict, here:str) -> str:
         for e in entries:
             if isinstance(e, dict) and 'section' in e:
                 res.append(f'<li><b>{html.escape(e["section"])}</b><ul style="padding-left:10px">{items(e.get("contents", []))}</ul></li>')
+            elif isinstance(e, dict) and e.get('href') in by_nb:   # an entry with its own sidebar text
+                n, _ = by_nb[e['href']]
+                res.append(f'<li><a href="{n}"{" class=here" if n == here else ""}>{html.escape(str(e.get("text", n)))}</a></li>')
             elif isinstance(e, str) and e in by_nb:
                 n, t = by_nb[e]
                 res.append(f'<li><a href="{n}"{" class=here" if n == here else ""}>{t}</a></li>')

@@ -6,7 +6,7 @@ notebook are committed executed, as fastai's are, so the docs show each example'
 The notebook runs in a real kernel (ipykernel, the venv's Python), as in Jupyter: fastai's progress bars are stored as
 the HTML table a notebook front-end shows, and plots as images. Cells flagged with a test flag that is not asked for
 (`#| cuda` unless `--flags cuda`) and `#| eval: false` cells are not run, as `nbdev-test` does. Outputs are
-saved only when every cell ran; then `nbdev-clean` tidies the metadata."""
+saved only when every cell ran; then `nbdev-clean` tidies that notebook's metadata."""
 import argparse, os, re, subprocess, sys, time
 from pathlib import Path
 import nbformat
@@ -66,4 +66,4 @@ if __name__ == '__main__':
     for fn in map(lambda s: Path(s).resolve(), a.notebooks):
         secs = run(fn, a.flags, a.timeout)
         print(f"{fn.name}: executed in {secs:.0f}s, outputs saved", flush=True)
-    subprocess.run([str(Path(sys.executable).parent/'nbdev-clean')], check=True)
+        subprocess.run([str(Path(sys.executable).parent/'nbdev-clean'), '--fname', str(fn)], check=True)   # this notebook only: others may be being edited
