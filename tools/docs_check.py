@@ -162,7 +162,6 @@ PAGE_FACTS = """(column) => {
     text: document.body ? document.body.innerText : '',
     images: [...document.images].map(i => ({src: i.src.slice(0, 60), ok: i.complete && i.naturalWidth > 0})),
     errors: document.querySelectorAll('.output_error').length,
-    outputs: [...document.querySelectorAll('.jp-OutputArea-output pre')].map(p => p.innerText),
     width: width, tables: tables.filter(t => t.w > width + 1),
   };
 }"""
@@ -204,7 +203,7 @@ def notebook_problems(nb) -> list:
     return list(dict.fromkeys(probs))
 
 def check(facts:dict, found:list=()) -> tuple:
-    "Failures and warnings of one page, from the facts the browser read off it and the problems its notebook showed (`found`)"
+    "Failures and warnings of one page, from the facts the browser read off it and the problems its notebook showed (`found`: text outputs are judged there, with the cell named)"
     fails, text = list(found), facts['text']
     if not text.strip(): fails.append('empty page')
     if bad := [i['src'] for i in facts['images'] if not i['ok']]:
@@ -214,10 +213,6 @@ def check(facts:dict, found:list=()) -> tuple:
     if 'Traceback (most recent call last)' in text: fails.append('a Python traceback')
     if re.search(r'\bNameError\b', text): fails.append('NameError')
     if facts['errors']: fails.append(f"{facts['errors']} error output(s)")
-    walls = sum(map(number_wall, facts['outputs']))
-    bars = sum(bool(PROGRESS_BAR.search(t)) for t in facts['outputs'])
-    if walls and not any('wall of numbers' in f for f in fails): fails.append(f'{walls} output block(s) a wall of numbers')
-    if bars and not any('as text' in f for f in fails): fails.append(f'{bars} console progress bar(s)')
     wide = facts.get('tables', [])
     fails += [f"a table {t['w']:.0f} px wide ({t['head']}…) outside a scroll container: the column is {facts['width']:.0f} px"
               for t in wide if not t['scroll']]
